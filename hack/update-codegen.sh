@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Regenerates every checked-in generated file: deepcopy of the runtime's own API
+# types, and everything kubefed-gen produces (go:generate directives).
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+echo "==> deepcopy for runtime/apis"
+go tool controller-gen \
+  object paths=./runtime/apis/...
+
+echo "==> go generate ./..."
+go generate ./...

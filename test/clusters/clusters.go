@@ -1,0 +1,143 @@
+package clusters
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+)
+
+// HostName is the name of the host cluster's kubeconfig context.
+const HostName = "host"
+
+// MemberName returns the name of the i-th member cluster (counted from 1), which is
+// also its kubeconfig context.
+func MemberName(i int) string { return fmt.Sprintf("member%d", i) }
+
+// Cluster is one running control plane.
+type Cluster struct {
+	// Name is the cluster's kubeconfig context name.
+	Name string
+	// Config reaches the cluster as an administrator.
+	Config *rest.Config
+
+	env *envtest.Environment
+}
+
+// Set is a host cluster and its member clusters.
+type Set struct {
+	Host    *Cluster
+	Members []*Cluster
+}
+
+// Options says what to start.
+type Options struct {
+	// Members is how many member clusters to start besides the host.
+	Members int
+	// BinaryDir holds etcd, kube-apiserver and kubectl; empty means BinaryDir().
+	BinaryDir string
+	// HostCRDDirs are folders of CRD manifests installed into the host on start.
+	HostCRDDirs []string
+}
+
+// Start starts the host and member clusters concurrently and returns once every API
+// server answers. On error, whatever was started is stopped again.
+func Start(opts Options) (*Set, error) {
+	dir := opts.BinaryDir
+	if dir == "" {
+		var err error
+		if dir, err = BinaryDir(); err != nil {
+			return nil, err
+		}
+	}
+	set := &Set{Host: &Cluster{Name: HostName}}
+	for i := 1; i <= opts.Members; i++ {
+		set.Members = append(set.Members, &Cluster{Name: MemberName(i)})
+	}
+
+	all := set.All()
+	errs := make([]error, len(all))
+	var wg sync.WaitGroup
+	for i, c := range all {
+		c.env = &envtest.Environment{
+			BinaryAssetsDirectory:    dir,
+			ControlPlaneStartTimeout: 2 * time.Minute,
+			ControlPlaneStopTimeout:  time.Minute,
+			ErrorIfCRDPathMissing:    true,
+		}
+		if c == set.Host {
+			c.env.CRDDirectoryPaths = opts.HostCRDDirs
+		}
+		wg.Go(func() {
+			cfg, err := c.env.Start()
+			if err != nil {
+				errs[i] = fmt.Errorf("start cluster %s: %w", c.Name, err)
+				return
+			}
+			// Tests write many objects at once; the client-go default of 5 QPS
+			// would measure the client, not the API server.
+			cfg.QPS, cfg.Burst = 500, 1000
+			c.Config = cfg
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, errors.Join(err, set.Stop())
+	}
+	return set, nil
+}
+
+// All returns the host followed by the members.
+func (s *Set) All() []*Cluster {
+	return append([]*Cluster{s.Host}, s.Members...)
+}
+
+// Stop stops every cluster that is running and removes its data.
+func (s *Set) Stop() error {
+	var errs []error
+	for _, c := range s.All() {
+		if c.env == nil || c.Config == nil {
+			continue
+		}
+		if err := c.env.Stop(); err != nil {
+			errs = append(errs, fmt.Errorf("stop cluster %s: %w", c.Name, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Kubeconfig returns a kubeconfig with one context per cluster, named after it; the
+// current context is the host.
+func (s *Set) Kubeconfig() *clientcmdapi.Config {
+	kc := clientcmdapi.NewConfig()
+	for _, c := range s.All() {
+		kc.Clusters[c.Name] = &clientcmdapi.Cluster{
+			Server:                   c.Config.Host,
+			CertificateAuthorityData: c.Config.CAData,
+		}
+		kc.AuthInfos[c.Name] = &clientcmdapi.AuthInfo{
+			ClientCertificateData: c.Config.CertData,
+			ClientKeyData:         c.Config.KeyData,
+			Token:                 c.Config.BearerToken,
+		}
+		kc.Contexts[c.Name] = &clientcmdapi.Context{Cluster: c.Name, AuthInfo: c.Name}
+	}
+	kc.CurrentContext = s.Host.Name
+	return kc
+}
+
+// WriteKubeconfig writes Kubeconfig to path, readable only by its owner since it
+// holds administrator credentials.
+func (s *Set) WriteKubeconfig(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return clientcmd.WriteToFile(*s.Kubeconfig(), path)
+}
