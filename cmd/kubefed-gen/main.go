@@ -1,0 +1,13 @@
+// Command kubefed-gen generates typed KubeFed federation APIs, CRDs, clients and
+// controllers for the Kubernetes types you name. It is what //go:generate calls.
+package main
+
+import (
+	"os"
+)
+
+func main() {
+	if err := newRootCommand().Execute(); err != nil {
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"sigs.k8s.io/yaml"
+
+	"github.com/kubefed-gen/kubefed/generator"
+	"github.com/kubefed-gen/kubefed/generator/discover"
+)
+
+func newRootCommand() *cobra.Command {
+	var (
+		opts       generator.Options
+		configFile string
+		maxDesc    int
+	)
+	cmd := &cobra.Command{
+		Use:   "kubefed-gen",
+		Short: "Generate typed Federated<Kind> APIs, CRDs, clients and controllers",
+		Long: `kubefed-gen reads the Kubernetes types you want federated and writes, for each,
+a Federated<Kind> Go API type (template, placement, overrides, status), its CRD with
+the full schema of the template, typed clients, and a sync controller on the shared
+kubefed runtime. With --manager it also writes a manager main.go, RBAC, install
+manifests and a Dockerfile, so the output builds into a federation controller image.
+
+Types come from any mix of:
+  --type        a resource name as kubectl spells it, or a Go type
+  --input-pkg   a Go package whose types carry the +kubefed:federate marker
+  --config      a YAML file with the same settings (flags add to it)`,
+		Example: `  # Federate two built-in types into ./federation
+  kubefed-gen --type deployments.apps --type configmaps --output ./federation
+
+  # By Go type, at a chosen version
+  kubefed-gen --type k8s.io/api/batch/v1.CronJob --type cronjobs.batch/v1 --output ./fed
+
+  # Your own types, from a go:generate line in your API package's folder
+  //go:generate go run github.com/kubefed-gen/kubefed/cmd/kubefed-gen --input-pkg example.com/widgets/api/v1 --output ../../federation
+
+  # Everything from a file
+  kubefed-gen --config kubefed-gen.yaml`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if configFile != "" {
+				fromFile, err := readConfig(configFile)
+				if err != nil {
+					return err
+				}
+				opts = merge(fromFile, opts)
+			}
+			if cmd.Flags().Changed("max-description-length") {
+				opts.MaxDescriptionLength = &maxDesc
+			}
+			opts.Log = cmd.ErrOrStderr()
+			return generator.Generate(opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVar(&opts.Types, "type", nil, "type to federate: a resource name (deployments.apps, configmaps, cronjobs.batch/v1, deployments.v1.apps) or a Go type (k8s.io/api/apps/v1.Deployment); repeatable")
+	f.StringArrayVar(&opts.InputPackages, "input-pkg", nil, "Go package whose types marked +kubefed:federate are federated (example.com/widgets/api/v1); repeatable")
+	f.StringVar(&configFile, "config", "", "YAML file with the settings below (types, inputPackages, output, goPackage, group, version, manager, managerImage, maxDescriptionLength); paths in it are relative to the file")
+	f.StringVarP(&opts.OutputDir, "output", "o", "", "folder to write into, inside a Go module (./federation)")
+	f.StringVar(&opts.GoPackage, "go-package", "", "import path of --output; derived from go.mod when empty, checked when set")
+	f.StringVar(&opts.Group, "group", "", "API group of the federated types (default types.kubefed.io)")
+	f.StringVar(&opts.Version, "version", "", "API version of the federated types (default v1beta1)")
+	f.BoolVar(&opts.Manager, "manager", false, "also write the manager main.go, RBAC, install manifests and a Dockerfile")
+	f.StringVar(&opts.ManagerImage, "manager-image", "", "image the install manifests run (default kubefed-controller-manager:latest)")
+	f.IntVar(&maxDesc, "max-description-length", 0, "truncate CRD schema descriptions to this many characters; 0 drops them (default: keep them whole)")
+	cmd.AddCommand(newMarkersCommand())
+	return cmd
+}
+
+// readConfig reads a kubefed-gen YAML file strictly, so that a misspelt key is an
+// error rather than a silently ignored setting.
+func readConfig(path string) (generator.Options, error) {
+	var opts generator.Options
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return opts, fmt.Errorf("read --config: %w", err)
+	}
+	if err := yaml.UnmarshalStrict(data, &opts); err != nil {
+		return opts, fmt.Errorf("--config %s: %w", path, err)
+	}
+	if opts.OutputDir != "" && !strings.HasPrefix(opts.OutputDir, "/") {
+		opts.OutputDir = joinRelative(path, opts.OutputDir)
+	}
+	return opts, nil
+}
+
+// merge adds flag settings to file settings: lists add up, single values from flags win.
+func merge(file, flags generator.Options) generator.Options {
+	out := file
+	out.Types = append(out.Types, flags.Types...)
+	out.InputPackages = append(out.InputPackages, flags.InputPackages...)
+	for _, s := range []struct {
+		dst *string
+		v   string
+	}{
+		{&out.OutputDir, flags.OutputDir}, {&out.GoPackage, flags.GoPackage}, {&out.Group, flags.Group},
+		{&out.Version, flags.Version}, {&out.ManagerImage, flags.ManagerImage},
+	} {
+		if s.v != "" {
+			*s.dst = s.v
+		}
+	}
+	out.Manager = out.Manager || flags.Manager
+	return out
+}
+
+func newMarkersCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "markers",
+		Short: "Describe the markers kubefed-gen reads in Go source",
+		Args:  cobra.NoArgs,
+		Run: func(cmd *cobra.Command, _ []string) {
+			out := cmd.OutOrStdout()
+			reg := discover.MarkerRegistry
+			for _, def := range reg.AllDefinitions() {
+				help := reg.HelpFor(def)
+				fmt.Fprintf(out, "+%s: %s\n  %s\n", def.Name, help.Summary, help.Details)
+				var names []string
+				for name := range help.FieldHelp {
+					names = append(names, name)
+				}
+				sort.Strings(names)
+				for _, name := range names {
+					fmt.Fprintf(out, "  %s: %s\n", name, help.FieldHelp[name].Summary)
+				}
+			}
+		},
+	}
+}

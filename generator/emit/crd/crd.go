@@ -1,0 +1,172 @@
+// Package crd emits the CustomResourceDefinition of every Federated<Kind>, with the
+// full structural schema of its template, using controller-tools' CRD parser as a
+// library. It states each CRD's size and refuses one the API server could not store.
+package crd
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/tools/go/packages"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/controller-tools/pkg/crd"
+	crdmarkers "sigs.k8s.io/controller-tools/pkg/crd/markers"
+	"sigs.k8s.io/controller-tools/pkg/loader"
+	"sigs.k8s.io/controller-tools/pkg/markers"
+	"sigs.k8s.io/yaml"
+
+	"github.com/kubefed-gen/kubefed/generator/emit"
+)
+
+const (
+	// MaxObjectBytes is what etcd accepts in one request by default (--max-request-bytes);
+	// a larger CRD cannot be stored.
+	MaxObjectBytes = 1536 * 1024
+	// MaxClientSideApplyBytes is the API server's limit on all annotations of an
+	// object; kubectl's client-side apply copies the whole CRD into one.
+	MaxClientSideApplyBytes = 256 * 1024
+)
+
+// Emitter writes one CRD file per target into config/crd/bases and a
+// kustomization listing them.
+type Emitter struct {
+	// MaxDescriptionLength truncates schema descriptions; nil keeps them whole, 0 drops them.
+	MaxDescriptionLength *int
+	// Report receives one line per CRD with its size; nil discards.
+	Report func(line string)
+}
+
+func (Emitter) Name() string { return "CRDs" }
+
+// Dir is where CRDs are written below the output folder.
+func Dir(ctx *emit.Context) string { return filepath.Join(ctx.OutputDir, "config", "crd") }
+
+func (e Emitter) Emit(ctx *emit.Context) error {
+	crds, err := e.build(ctx)
+	if err != nil {
+		return err
+	}
+	var files []string
+	for _, c := range crds {
+		data, err := marshal(c)
+		if err != nil {
+			return err
+		}
+		name := fmt.Sprintf("%s_%s.yaml", c.Spec.Group, c.Spec.Names.Plural)
+		if err := checkSize(c.Name, len(data), e.Report); err != nil {
+			return err
+		}
+		if err := emit.WriteFile(filepath.Join(Dir(ctx), "bases", name), data); err != nil {
+			return err
+		}
+		files = append(files, "bases/"+name)
+	}
+	kustomization := "# " + emit.Header + "\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n"
+	for _, f := range files {
+		kustomization += "- " + f + "\n"
+	}
+	return emit.WriteFile(filepath.Join(Dir(ctx), "kustomization.yaml"), []byte(kustomization))
+}
+
+func (e Emitter) build(ctx *emit.Context) ([]apiextensionsv1.CustomResourceDefinition, error) {
+	roots, err := loader.LoadRootsWithConfig(&packages.Config{Dir: ctx.OutputDir}, ctx.APIPackage())
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", ctx.APIPackage(), err)
+	}
+	reg := &markers.Registry{}
+	if err := crdmarkers.Register(reg); err != nil {
+		return nil, err
+	}
+	parser := &crd.Parser{Collector: &markers.Collector{Registry: reg}, Checker: &loader.TypeChecker{}}
+	crd.AddKnownTypes(parser)
+	for _, root := range roots {
+		parser.NeedPackage(root)
+	}
+	var out []apiextensionsv1.CustomResourceDefinition
+	for _, t := range ctx.Set.Targets {
+		gk := schema.GroupKind{Group: ctx.Set.Group, Kind: t.FederatedKind()}
+		parser.NeedCRDFor(gk, e.MaxDescriptionLength)
+		c, ok := parser.CustomResourceDefinitions[gk]
+		if !ok {
+			return nil, fmt.Errorf("no CRD was generated for %s: %w", gk, packageErrors(roots))
+		}
+		crd.FixTopLevelMetadata(c)
+		c.APIVersion, c.Kind = apiextensionsv1.SchemeGroupVersion.String(), "CustomResourceDefinition"
+		out = append(out, c)
+	}
+	if err := packageErrors(roots); err != nil {
+		return nil, fmt.Errorf("CRD schema for %s: %w", ctx.APIPackage(), err)
+	}
+	return out, nil
+}
+
+// packageErrors collects what the parser reported on the packages it walked. Type
+// errors are left out: controller-tools type-checks only what it needs.
+func packageErrors(roots []*loader.Package) error {
+	var errs []error
+	seen := map[*loader.Package]bool{}
+	var visit func(p *loader.Package)
+	visit = func(p *loader.Package) {
+		if seen[p] {
+			return
+		}
+		seen[p] = true
+		for _, err := range p.Errors {
+			var typeErr packages.Error
+			if errors.As(err, &typeErr) && typeErr.Kind == packages.TypeError {
+				continue
+			}
+			errs = append(errs, err)
+		}
+		for _, imp := range p.Imports() {
+			visit(imp)
+		}
+	}
+	for _, r := range roots {
+		visit(r)
+	}
+	return errors.Join(errs...)
+}
+
+// marshal renders a CRD as YAML without the fields the API server fills in.
+func marshal(c apiextensionsv1.CustomResourceDefinition) ([]byte, error) {
+	raw, err := json.Marshal(c)
+	if err != nil {
+		return nil, err
+	}
+	var obj map[string]any
+	if err := json.Unmarshal(raw, &obj); err != nil {
+		return nil, err
+	}
+	delete(obj, "status")
+	if meta, ok := obj["metadata"].(map[string]any); ok {
+		delete(meta, "creationTimestamp")
+	}
+	data, err := yaml.Marshal(obj)
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte("# "+emit.Header+"\n---\n"), data...), nil
+}
+
+// checkSize reports a CRD's size and fails when the API server could not store it.
+func checkSize(name string, size int, report func(string)) error {
+	kib := float64(size) / 1024
+	if size > MaxObjectBytes {
+		return fmt.Errorf("CRD %s is %.0f KiB, more than the %d KiB an API server stores in one object; "+
+			"shorten schema descriptions with --max-description-length (0 drops them)", name, kib, MaxObjectBytes/1024)
+	}
+	if report == nil {
+		return nil
+	}
+	line := fmt.Sprintf("CRD %s: %.0f KiB", name, kib)
+	if size > MaxClientSideApplyBytes {
+		line += " (over 256 KiB: install it with 'kubectl apply --server-side'; client-side apply cannot store it)"
+	}
+	report(strings.TrimSpace(line))
+	return nil
+}

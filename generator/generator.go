@@ -1,0 +1,192 @@
+package generator
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"golang.org/x/mod/modfile"
+
+	"github.com/kubefed-gen/kubefed/generator/discover"
+	"github.com/kubefed-gen/kubefed/generator/emit"
+	"github.com/kubefed-gen/kubefed/generator/emit/apitypes"
+	"github.com/kubefed-gen/kubefed/generator/emit/clients"
+	"github.com/kubefed-gen/kubefed/generator/emit/controllers"
+	"github.com/kubefed-gen/kubefed/generator/emit/crd"
+	"github.com/kubefed-gen/kubefed/generator/emit/deepcopy"
+	"github.com/kubefed-gen/kubefed/generator/model"
+)
+
+// Options is one run of the generator.
+type Options struct {
+	// Types are resource names as kubectl spells them (deployments.apps) or Go types
+	// (k8s.io/api/apps/v1.Deployment).
+	Types []string `json:"types,omitempty"`
+	// InputPackages are Go packages whose types carry +kubefed:federate.
+	InputPackages []string `json:"inputPackages,omitempty"`
+	// OutputDir is the folder to write into; it must be inside a Go module.
+	OutputDir string `json:"output,omitempty"`
+	// GoPackage is the import path of OutputDir; derived from go.mod when empty.
+	GoPackage string `json:"goPackage,omitempty"`
+	// Group and Version of the federated types (default types.kubefed.io/v1beta1).
+	Group   string `json:"group,omitempty"`
+	Version string `json:"version,omitempty"`
+	// Manager also emits the manager main.go, RBAC, install manifests and a Dockerfile.
+	Manager bool `json:"manager,omitempty"`
+	// ManagerImage is the image the install manifests run.
+	ManagerImage string `json:"managerImage,omitempty"`
+	// MaxDescriptionLength truncates CRD schema descriptions; nil keeps them whole.
+	MaxDescriptionLength *int `json:"maxDescriptionLength,omitempty"`
+	// Log receives progress lines; nil discards them.
+	Log io.Writer `json:"-"`
+}
+
+// Generate discovers the requested types and writes every artefact for them.
+func Generate(opts Options) error {
+	if len(opts.Types) == 0 && len(opts.InputPackages) == 0 {
+		return errors.New("nothing to federate: name types with --type, packages with --input-pkg, or both in --config")
+	}
+	if opts.OutputDir == "" {
+		return errors.New("no output folder: set --output")
+	}
+	ctx, err := newContext(opts)
+	if err != nil {
+		return err
+	}
+	logf := func(format string, args ...any) {
+		if opts.Log != nil {
+			fmt.Fprintf(opts.Log, format+"\n", args...)
+		}
+	}
+	if ctx.Set.Targets, err = discoverTargets(opts); err != nil {
+		return err
+	}
+	for _, t := range ctx.Set.Targets {
+		logf("federating %s (%s) as %s", t.Resource(), t.APIVersion(), t.FederatedKind())
+	}
+
+	emitters := []emit.Emitter{
+		apitypes.Emitter{},
+		deepcopy.Emitter{},
+		crd.Emitter{MaxDescriptionLength: opts.MaxDescriptionLength, Report: func(l string) { logf("%s", l) }},
+		clientsEmitter{},
+		controllers.Emitter{},
+	}
+	for _, e := range emitters {
+		if err := e.Emit(ctx); err != nil {
+			return fmt.Errorf("emit %s: %w", e.Name(), err)
+		}
+	}
+	logf("wrote %d federated types to %s (package %s)", len(ctx.Set.Targets), opts.OutputDir, ctx.GoPackage)
+	return nil
+}
+
+func discoverTargets(opts Options) ([]*model.Target, error) {
+	loader := discover.NewLoader()
+	var targets []*model.Target
+	for _, name := range opts.Types {
+		var t *model.Target
+		var err error
+		if isGoTypeRef(name) {
+			t, err = loader.GoType(name)
+		} else {
+			t, err = loader.Builtin(name)
+		}
+		if err != nil {
+			return nil, err
+		}
+		targets = append(targets, t)
+	}
+	for _, pkg := range opts.InputPackages {
+		ts, err := loader.Package(pkg)
+		if err != nil {
+			return nil, err
+		}
+		targets = append(targets, ts...)
+	}
+	sort.Slice(targets, func(i, j int) bool { return targets[i].Kind < targets[j].Kind })
+	for i := 1; i < len(targets); i++ {
+		if targets[i].Kind == targets[i-1].Kind {
+			return nil, fmt.Errorf("%s and %s both have kind %s; federated types are named after the kind, so federate only one of them per output package",
+				targets[i-1].Source, targets[i].Source, targets[i].Kind)
+		}
+	}
+	return targets, nil
+}
+
+// isGoTypeRef tells an import path with a type name (k8s.io/api/apps/v1.Deployment)
+// from a resource name with a version (cronjobs.batch/v1): only the former has a
+// capitalised name after the last dot.
+func isGoTypeRef(s string) bool {
+	i := strings.LastIndex(s, ".")
+	return i > 0 && strings.Contains(s[:i], "/") && i+1 < len(s) && s[i+1] >= 'A' && s[i+1] <= 'Z'
+}
+
+func newContext(opts Options) (*emit.Context, error) {
+	dir, err := filepath.Abs(opts.OutputDir)
+	if err != nil {
+		return nil, err
+	}
+	pkg, err := packageOf(dir)
+	if err != nil {
+		return nil, err
+	}
+	if opts.GoPackage != "" && opts.GoPackage != pkg {
+		return nil, fmt.Errorf("--go-package %s does not match the output folder %s, which is package %s of its module; leave --go-package out or fix it", opts.GoPackage, opts.OutputDir, pkg)
+	}
+	set := &model.Set{Group: opts.Group, Version: opts.Version}
+	if set.Group == "" {
+		set.Group = model.DefaultGroup
+	}
+	if set.Version == "" {
+		set.Version = model.DefaultVersion
+	}
+	image := opts.ManagerImage
+	if image == "" {
+		image = "kubefed-controller-manager:latest"
+	}
+	return &emit.Context{Set: set, OutputDir: dir, GoPackage: pkg, Manager: opts.Manager, ManagerImage: image}, nil
+}
+
+// packageOf returns the import path of dir from the go.mod above it; generated code
+// must live inside a module to compile against its dependencies.
+func packageOf(dir string) (string, error) {
+	for d := dir; ; d = filepath.Dir(d) {
+		data, err := os.ReadFile(filepath.Join(d, "go.mod"))
+		if err == nil {
+			mod := modfile.ModulePath(data)
+			if mod == "" {
+				return "", fmt.Errorf("%s has no module line", filepath.Join(d, "go.mod"))
+			}
+			rel, err := filepath.Rel(d, dir)
+			if err != nil {
+				return "", err
+			}
+			return path.Join(mod, filepath.ToSlash(rel)), nil
+		}
+		if filepath.Dir(d) == d {
+			return "", fmt.Errorf("output folder %s is outside any Go module: generated code must be compiled with its dependencies, so choose a folder inside your module (or run go mod init first)", dir)
+		}
+	}
+}
+
+// clientsEmitter writes the typed clientset, listers and informers into client/.
+type clientsEmitter struct{}
+
+func (clientsEmitter) Name() string { return "clients" }
+
+func (clientsEmitter) Emit(ctx *emit.Context) error {
+	return clients.Generate(clients.Options{
+		APIPackage:    ctx.APIPackage(),
+		Group:         ctx.Set.Group,
+		Version:       ctx.Set.Version,
+		OutputDir:     filepath.Join(ctx.OutputDir, "client"),
+		OutputPackage: path.Join(ctx.GoPackage, "client"),
+		Header:        "// " + emit.Header + "\n",
+	})
+}
