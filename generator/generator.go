@@ -82,7 +82,7 @@ func Generate(opts Options) error {
 			return fmt.Errorf("emit %s: %w", e.Name(), err)
 		}
 	}
-	logf("wrote %d federated types to %s (package %s)", len(ctx.Set.Targets), opts.OutputDir, ctx.GoPackage)
+	logf("wrote %d federated type(s) to %s (package %s)", len(ctx.Set.Targets), opts.OutputDir, ctx.GoPackage)
 	return nil
 }
 

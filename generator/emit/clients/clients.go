@@ -143,7 +143,7 @@ func runClientGen(opts Options) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
-	return execute(clientgen.NameSystems(pluralExceptions(a.PluralExceptions)), clientgen.DefaultNameSystem(),
+	return execute(clientgen.NameSystems(util.PluralExceptionListToMapOrDie(a.PluralExceptions)), clientgen.DefaultNameSystem(),
 		func(c *generator.Context) ([]generator.Target, error) {
 			// client-gen is the first tool to see the parsed package, so it checks what
 			// all three would otherwise report with klog.Fatal or a panic.
@@ -162,7 +162,7 @@ func runListerGen(opts Options) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
-	return execute(listergen.NameSystems(pluralExceptions(a.PluralExceptions)), listergen.DefaultNameSystem(),
+	return execute(listergen.NameSystems(util.PluralExceptionListToMapOrDie(a.PluralExceptions)), listergen.DefaultNameSystem(),
 		func(c *generator.Context) ([]generator.Target, error) {
 			return listergen.GetTargets(c, a), nil
 		}, opts.APIPackage)
@@ -179,16 +179,10 @@ func runInformerGen(opts Options) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
-	return execute(informergen.NameSystems(pluralExceptions(a.PluralExceptions)), informergen.DefaultNameSystem(),
+	return execute(informergen.NameSystems(util.PluralExceptionListToMapOrDie(a.PluralExceptions)), informergen.DefaultNameSystem(),
 		func(c *generator.Context) ([]generator.Target, error) {
 			return informergen.GetTargets(c, a), nil
 		}, opts.APIPackage)
-}
-
-// pluralExceptions is util.PluralExceptionListToMapOrDie for the only input we pass
-// (the tools' defaults), which cannot fail.
-func pluralExceptions(list []string) map[string]string {
-	return util.PluralExceptionListToMapOrDie(list)
 }
 
 // checkAPIPackage reports, as errors, the input problems code-generator would only

@@ -1,0 +1,87 @@
+package discover
+
+import (
+	"strings"
+	"testing"
+)
+
+const testdata = "github.com/kubefed-gen/kubefed/generator/discover/testdata/"
+
+func TestPackageWithMarkers(t *testing.T) {
+	targets, err := NewLoader().Package(testdata + "widgets/v1alpha1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(targets) != 2 {
+		t.Fatalf("got %d targets, want Gadget and Widget", len(targets))
+	}
+	gadget, widget := targets[0], targets[1]
+
+	if widget.Kind != "Widget" || widget.Group != "widgets.example.com" || widget.Version != "v1alpha1" {
+		t.Errorf("widget GVK = %v", widget.GroupVersionKind)
+	}
+	if widget.Plural != "widgets" || !widget.Namespaced || !widget.Scalable {
+		t.Errorf("widget plural=%q namespaced=%v scalable=%v, want widgets, true, true", widget.Plural, widget.Namespaced, widget.Scalable)
+	}
+	if got := widget.FederatedShortNames(); len(got) != 1 || got[0] != "fwd" {
+		t.Errorf("widget federated short names = %v, want [fwd]", got)
+	}
+	// Status and unexported fields are not part of a template.
+	if len(widget.Fields) != 1 || widget.Fields[0].Name != "Spec" {
+		t.Errorf("widget template fields = %v, want only Spec", widget.Fields)
+	}
+
+	if gadget.Plural != "gadgetry" || gadget.Namespaced || gadget.Scalable {
+		t.Errorf("gadget plural=%q namespaced=%v scalable=%v, want gadgetry, false, false", gadget.Plural, gadget.Namespaced, gadget.Scalable)
+	}
+	if len(gadget.Fields) != 1 || gadget.Fields[0].Name != "Parts" || gadget.Fields[0].Tag != "parts,omitempty" {
+		t.Errorf("gadget template fields = %+v, want Parts with its json tag", gadget.Fields)
+	}
+}
+
+func TestBuiltinTargets(t *testing.T) {
+	l := NewLoader()
+	ns, err := l.Builtin("namespaces")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The scope comes from the +genclient:nonNamespaced marker of k8s.io/api.
+	if ns.Namespaced || !ns.FederatedNamespaced() {
+		t.Errorf("namespace: namespaced=%v federated namespaced=%v, want false, true", ns.Namespaced, ns.FederatedNamespaced())
+	}
+	deploy, err := l.GoType("k8s.io/api/apps/v1.Deployment")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if deploy.Resource() != "deployments.apps" || !deploy.Scalable || deploy.ShortNames[0] != "deploy" {
+		t.Errorf("deployment: resource=%s scalable=%v short names=%v", deploy.Resource(), deploy.Scalable, deploy.ShortNames)
+	}
+}
+
+func TestBadGoTypes(t *testing.T) {
+	tests := []struct{ ref, want string }{
+		{testdata + "bad.NotAStruct", "is a Alias, not a struct"},
+		{testdata + "bad.NoMeta", "has no embedded metav1.ObjectMeta"},
+		{testdata + "bad.WithChan", "field Spec.Events has type chan int"},
+		{testdata + "bad.BadScope", "scope must be Namespaced or Cluster"},
+		{testdata + "bad.Missing", "has no type Missing"},
+		{"example.com/not/there.Thing", "load Go package example.com/not/there"},
+		{"Deployment", "want import/path.TypeName"},
+	}
+	l := NewLoader()
+	for _, tt := range tests {
+		t.Run(tt.ref, func(t *testing.T) {
+			_, err := l.GoType(tt.ref)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got error %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestPackageWithoutMarkers(t *testing.T) {
+	_, err := NewLoader().Package("k8s.io/api/core/v1")
+	if err == nil || !strings.Contains(err.Error(), "no type carries the +kubefed:federate marker") {
+		t.Fatalf("got %v", err)
+	}
+}
