@@ -13,7 +13,12 @@ git ls-files -z --cached --others --exclude-standard | while IFS= read -r -d '' 
   [[ -e $f ]] && printf '%s\0' "$f"
 done | tar --null -T - -cf - | tar -xf - -C "$tmp"
 
-(cd "$tmp" && hack/update-codegen.sh >/dev/null)
+if ! (cd "$tmp" && hack/update-codegen.sh) >"$tmp.log" 2>&1; then
+  cat "$tmp.log" >&2
+  echo "error: regenerating failed; see above" >&2
+  exit 1
+fi
+rm -f "$tmp.log"
 
 if ! diff -r -q -x bin -x .local "$root" "$tmp" --exclude=.git >"$tmp.diff" 2>&1; then
   # Ignore files that exist only in the working tree and are ignored by git.
