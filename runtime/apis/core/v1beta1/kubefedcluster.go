@@ -1,0 +1,91 @@
+package v1beta1
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// TLSValidation names a TLS check that may be switched off for a member cluster.
+// +kubebuilder:validation:Enum="*";SubjectName;ValidityPeriod
+type TLSValidation string
+
+const (
+	TLSAll            TLSValidation = "*"
+	TLSSubjectName    TLSValidation = "SubjectName"
+	TLSValidityPeriod TLSValidation = "ValidityPeriod"
+)
+
+// Secret keys of a member cluster's credentials, as KubeFed wrote them.
+const (
+	SecretTokenKey = "token"
+	SecretCAKey    = "ca.crt"
+	SecretCertKey  = "tls.crt"
+	SecretKeyKey   = "tls.key"
+)
+
+// KubeFedClusterSpec says how to reach a member cluster.
+type KubeFedClusterSpec struct {
+	// APIEndpoint is the member's API server address, e.g. https://10.0.0.1:6443.
+	APIEndpoint string `json:"apiEndpoint"`
+	// CABundle verifies the member's serving certificate.
+	// +optional
+	CABundle []byte `json:"caBundle,omitempty"`
+	// SecretRef names the Secret in the KubeFed namespace holding the member's
+	// credentials (key "token").
+	SecretRef LocalSecretReference `json:"secretRef"`
+	// DisabledTLSValidations switches off TLS checks for this member.
+	// +optional
+	DisabledTLSValidations []TLSValidation `json:"disabledTLSValidations,omitempty"`
+	// ProxyURL is a proxy to reach the member through.
+	// +optional
+	ProxyURL string `json:"proxyURL,omitempty"`
+}
+
+// LocalSecretReference names a Secret in the same namespace.
+type LocalSecretReference struct {
+	Name string `json:"name"`
+}
+
+// Condition types of a KubeFedCluster.
+const (
+	ClusterReady   = "Ready"
+	ClusterOffline = "Offline"
+)
+
+// KubeFedClusterStatus is the member's observed health.
+type KubeFedClusterStatus struct {
+	// Conditions hold Ready and Offline.
+	// +optional
+	// +listType=map
+	// +listMapKey=type
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+	// Zones the member's nodes are in.
+	// +optional
+	Zones []string `json:"zones,omitempty"`
+	// Region the member's nodes are in.
+	// +optional
+	Region *string `json:"region,omitempty"`
+}
+
+// KubeFedCluster is a member cluster registered with the host.
+//
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:path=kubefedclusters,shortName=kfc,categories=kubefed
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+// +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+type KubeFedCluster struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	Spec   KubeFedClusterSpec   `json:"spec"`
+	Status KubeFedClusterStatus `json:"status,omitempty"`
+}
+
+// KubeFedClusterList is a list of KubeFedClusters.
+//
+// +kubebuilder:object:root=true
+type KubeFedClusterList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []KubeFedCluster `json:"items"`
+}
