@@ -187,6 +187,5 @@ func (clientsEmitter) Emit(ctx *emit.Context) error {
 		Version:       ctx.Set.Version,
 		OutputDir:     filepath.Join(ctx.OutputDir, "client"),
 		OutputPackage: path.Join(ctx.GoPackage, "client"),
-		Header:        "// " + emit.Header + "\n",
 	})
 }

@@ -7,16 +7,21 @@ import (
 	fedv1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/types/v1beta1"
 )
 
-// Object is what the runtime needs of a generated Federated<Kind> whose target type is T.
-type Object[T client.Object] interface {
+// Federated is what every generated Federated<Kind> has, whatever its target type.
+type Federated interface {
 	client.Object
+	Placement() *fedv1beta1.Placement
+	ClusterOverrides() []fedv1beta1.GenericOverrideItem
+	FederatedStatus() *fedv1beta1.GenericFederatedStatus
+}
+
+// Object is a generated Federated<Kind> whose target type is T.
+type Object[T client.Object] interface {
+	Federated
 	// TargetObject returns the object the template describes, before overrides.
 	TargetObject() T
 	// SetTemplate makes the template a copy of obj.
 	SetTemplate(obj T)
-	Placement() *fedv1beta1.Placement
-	ClusterOverrides() []fedv1beta1.GenericOverrideItem
-	FederatedStatus() *fedv1beta1.GenericFederatedStatus
 }
 
 // Resource is where a type lives in the API.
@@ -48,6 +53,10 @@ type Descriptor interface {
 	NewFederatedObject() client.Object
 	// NewTargetObject returns an empty target object.
 	NewTargetObject() client.Object
+	// Target returns the object fed's template describes; fed must be of this type.
+	Target(fed Federated) client.Object
+	// SetTemplate makes fed's template a copy of target; both must be of this type.
+	SetTemplate(fed Federated, target client.Object)
 }
 
 // Type binds Info to the Go types F (the Federated<Kind>) and T (its target).
@@ -83,3 +92,7 @@ func (t *Type[F, T]) NewTarget() T { return t.newTarget() }
 
 func (t *Type[F, T]) NewFederatedObject() client.Object { return t.newFederated() }
 func (t *Type[F, T]) NewTargetObject() client.Object    { return t.newTarget() }
+
+func (t *Type[F, T]) Target(fed Federated) client.Object { return fed.(F).TargetObject() }
+
+func (t *Type[F, T]) SetTemplate(fed Federated, target client.Object) { fed.(F).SetTemplate(target.(T)) }

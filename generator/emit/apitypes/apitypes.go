@@ -101,8 +101,8 @@ func resourceMarker(t *model.Target) string {
 
 func typesFor(f *jen.File, t *model.Target) error {
 	fk := t.FederatedKind()
-	f.Comment(fmt.Sprintf("%s federates %s %s: its template is propagated to the member clusters its", fk, t.APIVersion(), t.Kind))
-	f.Comment("placement selects, changed per cluster by its overrides.")
+	f.Comment(fmt.Sprintf("%s federates %s (%s): its template is propagated to the member", fk, t.Kind, t.APIVersion()))
+	f.Comment("clusters its placement selects, changed per cluster by its overrides.")
 	f.Comment("")
 	f.Comment("+genclient")
 	if !t.FederatedNamespaced() {
@@ -160,7 +160,7 @@ func typesFor(f *jen.File, t *model.Target) error {
 		}
 		fields = append(fields, field)
 	}
-	f.Comment(fmt.Sprintf("%s holds what a template sets of a %s %s: all but type, name, namespace and status.", t.TemplateName(), t.APIVersion(), t.Kind))
+	f.Comment(fmt.Sprintf("%s is what a template sets of a %s (%s): all but type, name, namespace and status.", t.TemplateName(), t.Kind, t.APIVersion()))
 	f.Type().Id(t.TemplateName()).Struct(fields...)
 
 	f.Comment(fmt.Sprintf("%sList is a list of %s.", fk, fk))

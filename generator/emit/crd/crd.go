@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"golang.org/x/tools/go/packages"
@@ -81,7 +82,13 @@ func (e Emitter) build(ctx *emit.Context) ([]apiextensionsv1.CustomResourceDefin
 	if err := crdmarkers.Register(reg); err != nil {
 		return nil, err
 	}
-	parser := &crd.Parser{Collector: &markers.Collector{Registry: reg}, Checker: &loader.TypeChecker{}}
+	parser := &crd.Parser{
+		Collector: &markers.Collector{Registry: reg},
+		Checker:   &loader.TypeChecker{},
+		// Templates embed object metadata (a Deployment's pod template labels); without
+		// its schema the API server would prune those fields.
+		GenerateEmbeddedObjectMeta: true,
+	}
 	crd.AddKnownTypes(parser)
 	for _, root := range roots {
 		parser.NeedPackage(root)
@@ -95,6 +102,11 @@ func (e Emitter) build(ctx *emit.Context) ([]apiextensionsv1.CustomResourceDefin
 			return nil, fmt.Errorf("no CRD was generated for %s: %w", gk, packageErrors(roots))
 		}
 		crd.FixTopLevelMetadata(c)
+		for i := range c.Spec.Versions {
+			if v := c.Spec.Versions[i].Schema; v != nil {
+				relaxListMapKeys(v.OpenAPIV3Schema)
+			}
+		}
 		c.APIVersion, c.Kind = apiextensionsv1.SchemeGroupVersion.String(), "CustomResourceDefinition"
 		out = append(out, c)
 	}
@@ -169,4 +181,40 @@ func checkSize(name string, size int, report func(string)) error {
 	}
 	report(strings.TrimSpace(line))
 	return nil
+}
+
+// relaxListMapKeys makes a map-type list atomic when one of its keys is neither
+// required nor defaulted. Built-in types have such lists (ServiceAccount.secrets
+// keyed by an optional name); the API server accepts them from its own Go types but
+// refuses them in a CRD. Atomic only changes how server-side apply merges the list
+// inside the template, and keeps every value.
+func relaxListMapKeys(s *apiextensionsv1.JSONSchemaProps) {
+	if s == nil {
+		return
+	}
+	if s.XListType != nil && *s.XListType == "map" && s.Items != nil && s.Items.Schema != nil {
+		item := s.Items.Schema
+		for _, key := range s.XListMapKeys {
+			prop, ok := item.Properties[key]
+			if !ok || prop.Default != nil || slices.Contains(item.Required, key) {
+				continue
+			}
+			atomic := "atomic"
+			s.XListType, s.XListMapKeys = &atomic, nil
+			break
+		}
+	}
+	for k, p := range s.Properties {
+		relaxListMapKeys(&p)
+		s.Properties[k] = p
+	}
+	if s.Items != nil {
+		relaxListMapKeys(s.Items.Schema)
+		for i := range s.Items.JSONSchemas {
+			relaxListMapKeys(&s.Items.JSONSchemas[i])
+		}
+	}
+	if s.AdditionalProperties != nil {
+		relaxListMapKeys(s.AdditionalProperties.Schema)
+	}
 }

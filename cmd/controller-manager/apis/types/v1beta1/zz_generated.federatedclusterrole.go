@@ -8,8 +8,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// FederatedClusterRole federates rbac.authorization.k8s.io/v1 ClusterRole: its template is propagated to the member clusters its
-// placement selects, changed per cluster by its overrides.
+// FederatedClusterRole federates ClusterRole (rbac.authorization.k8s.io/v1): its template is propagated to the member
+// clusters its placement selects, changed per cluster by its overrides.
 //
 // +genclient
 // +genclient:nonNamespaced
@@ -43,7 +43,7 @@ type FederatedClusterRoleSpec struct {
 	Overrides []fedv1beta1.GenericOverrideItem `json:"overrides,omitempty"`
 }
 
-// ClusterRoleTemplate holds what a template sets of a rbac.authorization.k8s.io/v1 ClusterRole: all but type, name, namespace and status.
+// ClusterRoleTemplate is what a template sets of a ClusterRole (rbac.authorization.k8s.io/v1): all but type, name, namespace and status.
 type ClusterRoleTemplate struct {
 	// Metadata holds the labels and annotations of the propagated object.
 	// +optional

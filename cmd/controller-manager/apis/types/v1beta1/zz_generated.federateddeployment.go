@@ -8,8 +8,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// FederatedDeployment federates apps/v1 Deployment: its template is propagated to the member clusters its
-// placement selects, changed per cluster by its overrides.
+// FederatedDeployment federates Deployment (apps/v1): its template is propagated to the member
+// clusters its placement selects, changed per cluster by its overrides.
 //
 // +genclient
 // +kubebuilder:object:root=true
@@ -42,7 +42,7 @@ type FederatedDeploymentSpec struct {
 	Overrides []fedv1beta1.GenericOverrideItem `json:"overrides,omitempty"`
 }
 
-// DeploymentTemplate holds what a template sets of a apps/v1 Deployment: all but type, name, namespace and status.
+// DeploymentTemplate is what a template sets of a Deployment (apps/v1): all but type, name, namespace and status.
 type DeploymentTemplate struct {
 	// Metadata holds the labels and annotations of the propagated object.
 	// +optional

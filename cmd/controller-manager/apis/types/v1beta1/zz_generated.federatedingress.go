@@ -8,8 +8,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// FederatedIngress federates networking.k8s.io/v1 Ingress: its template is propagated to the member clusters its
-// placement selects, changed per cluster by its overrides.
+// FederatedIngress federates Ingress (networking.k8s.io/v1): its template is propagated to the member
+// clusters its placement selects, changed per cluster by its overrides.
 //
 // +genclient
 // +kubebuilder:object:root=true
@@ -42,7 +42,7 @@ type FederatedIngressSpec struct {
 	Overrides []fedv1beta1.GenericOverrideItem `json:"overrides,omitempty"`
 }
 
-// IngressTemplate holds what a template sets of a networking.k8s.io/v1 Ingress: all but type, name, namespace and status.
+// IngressTemplate is what a template sets of a Ingress (networking.k8s.io/v1): all but type, name, namespace and status.
 type IngressTemplate struct {
 	// Metadata holds the labels and annotations of the propagated object.
 	// +optional

@@ -8,8 +8,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// FederatedJob federates batch/v1 Job: its template is propagated to the member clusters its
-// placement selects, changed per cluster by its overrides.
+// FederatedJob federates Job (batch/v1): its template is propagated to the member
+// clusters its placement selects, changed per cluster by its overrides.
 //
 // +genclient
 // +kubebuilder:object:root=true
@@ -42,7 +42,7 @@ type FederatedJobSpec struct {
 	Overrides []fedv1beta1.GenericOverrideItem `json:"overrides,omitempty"`
 }
 
-// JobTemplate holds what a template sets of a batch/v1 Job: all but type, name, namespace and status.
+// JobTemplate is what a template sets of a Job (batch/v1): all but type, name, namespace and status.
 type JobTemplate struct {
 	// Metadata holds the labels and annotations of the propagated object.
 	// +optional

@@ -8,8 +8,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// FederatedNamespace federates v1 Namespace: its template is propagated to the member clusters its
-// placement selects, changed per cluster by its overrides.
+// FederatedNamespace federates Namespace (v1): its template is propagated to the member
+// clusters its placement selects, changed per cluster by its overrides.
 //
 // +genclient
 // +kubebuilder:object:root=true
@@ -42,7 +42,7 @@ type FederatedNamespaceSpec struct {
 	Overrides []fedv1beta1.GenericOverrideItem `json:"overrides,omitempty"`
 }
 
-// NamespaceTemplate holds what a template sets of a v1 Namespace: all but type, name, namespace and status.
+// NamespaceTemplate is what a template sets of a Namespace (v1): all but type, name, namespace and status.
 type NamespaceTemplate struct {
 	// Metadata holds the labels and annotations of the propagated object.
 	// +optional

@@ -8,8 +8,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// FederatedReplicaSet federates apps/v1 ReplicaSet: its template is propagated to the member clusters its
-// placement selects, changed per cluster by its overrides.
+// FederatedReplicaSet federates ReplicaSet (apps/v1): its template is propagated to the member
+// clusters its placement selects, changed per cluster by its overrides.
 //
 // +genclient
 // +kubebuilder:object:root=true
@@ -42,7 +42,7 @@ type FederatedReplicaSetSpec struct {
 	Overrides []fedv1beta1.GenericOverrideItem `json:"overrides,omitempty"`
 }
 
-// ReplicaSetTemplate holds what a template sets of a apps/v1 ReplicaSet: all but type, name, namespace and status.
+// ReplicaSetTemplate is what a template sets of a ReplicaSet (apps/v1): all but type, name, namespace and status.
 type ReplicaSetTemplate struct {
 	// Metadata holds the labels and annotations of the propagated object.
 	// +optional

@@ -8,8 +8,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// FederatedSecret federates v1 Secret: its template is propagated to the member clusters its
-// placement selects, changed per cluster by its overrides.
+// FederatedSecret federates Secret (v1): its template is propagated to the member
+// clusters its placement selects, changed per cluster by its overrides.
 //
 // +genclient
 // +kubebuilder:object:root=true
@@ -42,7 +42,7 @@ type FederatedSecretSpec struct {
 	Overrides []fedv1beta1.GenericOverrideItem `json:"overrides,omitempty"`
 }
 
-// SecretTemplate holds what a template sets of a v1 Secret: all but type, name, namespace and status.
+// SecretTemplate is what a template sets of a Secret (v1): all but type, name, namespace and status.
 type SecretTemplate struct {
 	// Metadata holds the labels and annotations of the propagated object.
 	// +optional

@@ -8,8 +8,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// FederatedService federates v1 Service: its template is propagated to the member clusters its
-// placement selects, changed per cluster by its overrides.
+// FederatedService federates Service (v1): its template is propagated to the member
+// clusters its placement selects, changed per cluster by its overrides.
 //
 // +genclient
 // +kubebuilder:object:root=true
@@ -42,7 +42,7 @@ type FederatedServiceSpec struct {
 	Overrides []fedv1beta1.GenericOverrideItem `json:"overrides,omitempty"`
 }
 
-// ServiceTemplate holds what a template sets of a v1 Service: all but type, name, namespace and status.
+// ServiceTemplate is what a template sets of a Service (v1): all but type, name, namespace and status.
 type ServiceTemplate struct {
 	// Metadata holds the labels and annotations of the propagated object.
 	// +optional

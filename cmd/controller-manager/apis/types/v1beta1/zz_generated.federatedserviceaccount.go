@@ -8,8 +8,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// FederatedServiceAccount federates v1 ServiceAccount: its template is propagated to the member clusters its
-// placement selects, changed per cluster by its overrides.
+// FederatedServiceAccount federates ServiceAccount (v1): its template is propagated to the member
+// clusters its placement selects, changed per cluster by its overrides.
 //
 // +genclient
 // +kubebuilder:object:root=true
@@ -42,7 +42,7 @@ type FederatedServiceAccountSpec struct {
 	Overrides []fedv1beta1.GenericOverrideItem `json:"overrides,omitempty"`
 }
 
-// ServiceAccountTemplate holds what a template sets of a v1 ServiceAccount: all but type, name, namespace and status.
+// ServiceAccountTemplate is what a template sets of a ServiceAccount (v1): all but type, name, namespace and status.
 type ServiceAccountTemplate struct {
 	// Metadata holds the labels and annotations of the propagated object.
 	// +optional

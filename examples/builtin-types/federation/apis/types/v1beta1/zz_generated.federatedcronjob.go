@@ -8,8 +8,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// FederatedCronJob federates batch/v1 CronJob: its template is propagated to the member clusters its
-// placement selects, changed per cluster by its overrides.
+// FederatedCronJob federates CronJob (batch/v1): its template is propagated to the member
+// clusters its placement selects, changed per cluster by its overrides.
 //
 // +genclient
 // +kubebuilder:object:root=true
@@ -42,7 +42,7 @@ type FederatedCronJobSpec struct {
 	Overrides []fedv1beta1.GenericOverrideItem `json:"overrides,omitempty"`
 }
 
-// CronJobTemplate holds what a template sets of a batch/v1 CronJob: all but type, name, namespace and status.
+// CronJobTemplate is what a template sets of a CronJob (batch/v1): all but type, name, namespace and status.
 type CronJobTemplate struct {
 	// Metadata holds the labels and annotations of the propagated object.
 	// +optional

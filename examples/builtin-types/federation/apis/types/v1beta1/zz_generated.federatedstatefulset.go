@@ -8,8 +8,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// FederatedStatefulSet federates apps/v1 StatefulSet: its template is propagated to the member clusters its
-// placement selects, changed per cluster by its overrides.
+// FederatedStatefulSet federates StatefulSet (apps/v1): its template is propagated to the member
+// clusters its placement selects, changed per cluster by its overrides.
 //
 // +genclient
 // +kubebuilder:object:root=true
@@ -42,7 +42,7 @@ type FederatedStatefulSetSpec struct {
 	Overrides []fedv1beta1.GenericOverrideItem `json:"overrides,omitempty"`
 }
 
-// StatefulSetTemplate holds what a template sets of a apps/v1 StatefulSet: all but type, name, namespace and status.
+// StatefulSetTemplate is what a template sets of a StatefulSet (apps/v1): all but type, name, namespace and status.
 type StatefulSetTemplate struct {
 	// Metadata holds the labels and annotations of the propagated object.
 	// +optional

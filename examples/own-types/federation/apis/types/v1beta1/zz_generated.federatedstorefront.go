@@ -8,8 +8,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// FederatedStorefront federates shop.example.com/v1alpha1 Storefront: its template is propagated to the member clusters its
-// placement selects, changed per cluster by its overrides.
+// FederatedStorefront federates Storefront (shop.example.com/v1alpha1): its template is propagated to the member
+// clusters its placement selects, changed per cluster by its overrides.
 //
 // +genclient
 // +kubebuilder:object:root=true
@@ -42,7 +42,7 @@ type FederatedStorefrontSpec struct {
 	Overrides []fedv1beta1.GenericOverrideItem `json:"overrides,omitempty"`
 }
 
-// StorefrontTemplate holds what a template sets of a shop.example.com/v1alpha1 Storefront: all but type, name, namespace and status.
+// StorefrontTemplate is what a template sets of a Storefront (shop.example.com/v1alpha1): all but type, name, namespace and status.
 type StorefrontTemplate struct {
 	// Metadata holds the labels and annotations of the propagated object.
 	// +optional

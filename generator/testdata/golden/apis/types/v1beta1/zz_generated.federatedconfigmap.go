@@ -8,8 +8,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// FederatedConfigMap federates v1 ConfigMap: its template is propagated to the member clusters its
-// placement selects, changed per cluster by its overrides.
+// FederatedConfigMap federates ConfigMap (v1): its template is propagated to the member
+// clusters its placement selects, changed per cluster by its overrides.
 //
 // +genclient
 // +kubebuilder:object:root=true
@@ -42,7 +42,7 @@ type FederatedConfigMapSpec struct {
 	Overrides []fedv1beta1.GenericOverrideItem `json:"overrides,omitempty"`
 }
 
-// ConfigMapTemplate holds what a template sets of a v1 ConfigMap: all but type, name, namespace and status.
+// ConfigMapTemplate is what a template sets of a ConfigMap (v1): all but type, name, namespace and status.
 type ConfigMapTemplate struct {
 	// Metadata holds the labels and annotations of the propagated object.
 	// +optional

@@ -8,8 +8,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// FederatedGadget federates widgets.example.com/v1alpha1 Gadget: its template is propagated to the member clusters its
-// placement selects, changed per cluster by its overrides.
+// FederatedGadget federates Gadget (widgets.example.com/v1alpha1): its template is propagated to the member
+// clusters its placement selects, changed per cluster by its overrides.
 //
 // +genclient
 // +genclient:nonNamespaced
@@ -43,7 +43,7 @@ type FederatedGadgetSpec struct {
 	Overrides []fedv1beta1.GenericOverrideItem `json:"overrides,omitempty"`
 }
 
-// GadgetTemplate holds what a template sets of a widgets.example.com/v1alpha1 Gadget: all but type, name, namespace and status.
+// GadgetTemplate is what a template sets of a Gadget (widgets.example.com/v1alpha1): all but type, name, namespace and status.
 type GadgetTemplate struct {
 	// Metadata holds the labels and annotations of the propagated object.
 	// +optional

@@ -8,8 +8,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// FederatedWidget federates widgets.example.com/v1alpha1 Widget: its template is propagated to the member clusters its
-// placement selects, changed per cluster by its overrides.
+// FederatedWidget federates Widget (widgets.example.com/v1alpha1): its template is propagated to the member
+// clusters its placement selects, changed per cluster by its overrides.
 //
 // +genclient
 // +kubebuilder:object:root=true
@@ -42,7 +42,7 @@ type FederatedWidgetSpec struct {
 	Overrides []fedv1beta1.GenericOverrideItem `json:"overrides,omitempty"`
 }
 
-// WidgetTemplate holds what a template sets of a widgets.example.com/v1alpha1 Widget: all but type, name, namespace and status.
+// WidgetTemplate is what a template sets of a Widget (widgets.example.com/v1alpha1): all but type, name, namespace and status.
 type WidgetTemplate struct {
 	// Metadata holds the labels and annotations of the propagated object.
 	// +optional

@@ -1,0 +1,15 @@
+package v1beta1
+
+// Labels and annotations the runtime puts on objects, with KubeFed's names.
+const (
+	// ManagedLabel marks an object in a member cluster as propagated by the control
+	// plane; only objects carrying it are updated or deleted there.
+	ManagedLabel = "kubefed.io/managed"
+	// OrphanAnnotation on a federated object set to "true" leaves its member objects
+	// in place (without ManagedLabel) when it is deleted.
+	OrphanAnnotation = "kubefed.io/orphan"
+	// DesiredHashAnnotation on a member object holds a hash of what was last
+	// propagated to it, so that a changed template or override is noticed without
+	// keeping state in the host cluster.
+	DesiredHashAnnotation = "kubefed.io/desired-hash"
+)

@@ -1,0 +1,218 @@
+package dispatch
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	fedv1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/types/v1beta1"
+)
+
+// FieldManager owns the fields propagation sets in member objects.
+const FieldManager = "kubefed"
+
+// Member is a member cluster as dispatch needs it.
+type Member struct {
+	Name string
+	// Client reads from the member's cache of managed objects and writes to the member.
+	Client client.Client
+	// Reader reads straight from the member's API server.
+	Reader client.Reader
+}
+
+// Outcome is what happened to the object in one cluster.
+type Outcome struct {
+	Status  fedv1beta1.PropagationStatus
+	Message string
+}
+
+func ok() Outcome { return Outcome{Status: fedv1beta1.ClusterPropagationOK} }
+
+func failed(status fedv1beta1.PropagationStatus, err error) Outcome {
+	return Outcome{Status: status, Message: err.Error()}
+}
+
+// Dispatcher writes desired objects into member clusters.
+type Dispatcher struct {
+	// AdoptResources lets Ensure take over an object that exists and is not managed.
+	AdoptResources bool
+	Versions       *Versions
+	// Observe, if set, is told of every write: cluster, verb, duration and error.
+	Observe func(cluster, verb string, took time.Duration, err error)
+}
+
+// Ensure makes the member hold desired, writing only when it does not already.
+func (d *Dispatcher) Ensure(ctx context.Context, m Member, desired client.Object) Outcome {
+	desired, err := withManagedMetadata(desired)
+	if err != nil {
+		return failed(fedv1beta1.ComputeResourceFailed, err)
+	}
+	key := client.ObjectKeyFromObject(desired)
+	actual := newLike(desired)
+	err = m.Client.Get(ctx, key, actual)
+	switch {
+	case apierrors.IsNotFound(err):
+		// The cache holds managed objects only: check for an unmanaged one before
+		// applying, since an apply would silently take it over.
+		err = m.Reader.Get(ctx, key, actual)
+		if apierrors.IsNotFound(err) {
+			return d.apply(ctx, m, desired, "create", fedv1beta1.CreationFailed)
+		}
+		if err != nil {
+			return failed(fedv1beta1.RetrievalFailed, err)
+		}
+		if !isManaged(actual) {
+			if !d.AdoptResources {
+				return Outcome{Status: fedv1beta1.AlreadyExists, Message: fmt.Sprintf(
+					"%s exists in cluster %s and is not managed by federation; enable adoptResources in the KubeFedConfig to adopt it", key, m.Name)}
+			}
+			return d.apply(ctx, m, desired, "adopt", fedv1beta1.UpdateFailed)
+		}
+	case err != nil:
+		return failed(fedv1beta1.CachedRetrievalFailed, err)
+	}
+	if actual.GetDeletionTimestamp() != nil {
+		return Outcome{Status: fedv1beta1.WaitingForRemoval, Message: "the object is being deleted in the member cluster; it is created again once it is gone"}
+	}
+	if actual.GetAnnotations()[fedv1beta1.DesiredHashAnnotation] == desired.GetAnnotations()[fedv1beta1.DesiredHashAnnotation] &&
+		(d.Versions.get(m.Name, actual) == actual.GetResourceVersion() || inSync(desired, actual)) {
+		d.Versions.set(m.Name, actual)
+		return ok()
+	}
+	return d.apply(ctx, m, desired, "update", fedv1beta1.UpdateFailed)
+}
+
+// apply writes desired with server-side apply, forcing ownership of its fields: the
+// template is the source of truth, and fields dropped from it are dropped in the member.
+func (d *Dispatcher) apply(ctx context.Context, m Member, desired client.Object, verb string, failure fedv1beta1.PropagationStatus) Outcome {
+	content, err := runtime.DefaultUnstructuredConverter.ToUnstructured(desired)
+	if err != nil {
+		return failed(fedv1beta1.ComputeResourceFailed, err)
+	}
+	delete(content, "status")
+	// Typed objects serialise unset timestamps as null; applying null would claim
+	// fields the template never set.
+	u := &unstructured.Unstructured{Object: pruneNulls(content)}
+	start := time.Now()
+	err = m.Client.Apply(ctx, client.ApplyConfigurationFromUnstructured(u), client.ForceOwnership, client.FieldOwner(FieldManager))
+	d.observe(m.Name, verb, start, err)
+	if err != nil {
+		return failed(failure, fmt.Errorf("%s %s in cluster %s: %w", verb, client.ObjectKeyFromObject(desired), m.Name, err))
+	}
+	d.Versions.set(m.Name, u)
+	return ok()
+}
+
+// Remove deletes the managed object from the member. It returns true once the
+// object is gone; objects not managed by federation are never deleted.
+func (d *Dispatcher) Remove(ctx context.Context, m Member, obj client.Object) (bool, Outcome) {
+	actual := newLike(obj)
+	err := m.Client.Get(ctx, client.ObjectKeyFromObject(obj), actual)
+	if apierrors.IsNotFound(err) || (err == nil && !isManaged(actual)) {
+		d.Versions.Forget(m.Name, obj)
+		return true, ok()
+	}
+	if err != nil {
+		return false, failed(fedv1beta1.CachedRetrievalFailed, err)
+	}
+	if actual.GetDeletionTimestamp() == nil {
+		start := time.Now()
+		uid := actual.GetUID()
+		err = m.Client.Delete(ctx, actual, client.Preconditions{UID: &uid}, client.PropagationPolicy(metav1.DeletePropagationBackground))
+		d.observe(m.Name, "delete", start, err)
+		if apierrors.IsNotFound(err) {
+			d.Versions.Forget(m.Name, obj)
+			return true, ok()
+		}
+		if err != nil {
+			return false, failed(fedv1beta1.DeletionFailed, fmt.Errorf("delete %s in cluster %s: %w", client.ObjectKeyFromObject(obj), m.Name, err))
+		}
+	}
+	return false, Outcome{Status: fedv1beta1.WaitingForRemoval, Message: "waiting for the object to be deleted in the member cluster"}
+}
+
+// Orphan leaves the member object in place but no longer managed: it loses the
+// managed label and the desired hash, so federation never touches it again.
+func (d *Dispatcher) Orphan(ctx context.Context, m Member, obj client.Object) Outcome {
+	actual := newLike(obj)
+	err := m.Client.Get(ctx, client.ObjectKeyFromObject(obj), actual)
+	if apierrors.IsNotFound(err) {
+		return ok()
+	}
+	if err != nil {
+		return failed(fedv1beta1.CachedRetrievalFailed, err)
+	}
+	patch := fmt.Appendf(nil, `{"metadata":{"labels":{%q:null},"annotations":{%q:null}}}`, fedv1beta1.ManagedLabel, fedv1beta1.DesiredHashAnnotation)
+	start := time.Now()
+	err = m.Client.Patch(ctx, actual, client.RawPatch(types.MergePatchType, patch))
+	d.observe(m.Name, "orphan", start, err)
+	if err != nil && !apierrors.IsNotFound(err) {
+		return failed(fedv1beta1.LabelRemovalFailed, fmt.Errorf("remove label %s from %s in cluster %s: %w", fedv1beta1.ManagedLabel, client.ObjectKeyFromObject(obj), m.Name, err))
+	}
+	d.Versions.Forget(m.Name, obj)
+	return ok()
+}
+
+func (d *Dispatcher) observe(cluster, verb string, start time.Time, err error) {
+	if d.Observe != nil {
+		d.Observe(cluster, verb, time.Since(start), err)
+	}
+}
+
+// withManagedMetadata returns a copy of desired with the managed label and the hash
+// of desired itself.
+func withManagedMetadata(desired client.Object) (client.Object, error) {
+	hash, err := DesiredHash(desired)
+	if err != nil {
+		return nil, fmt.Errorf("hash desired object: %w", err)
+	}
+	out := desired.DeepCopyObject().(client.Object)
+	labels := out.GetLabels()
+	if labels == nil {
+		labels = map[string]string{}
+	}
+	labels[fedv1beta1.ManagedLabel] = "true"
+	out.SetLabels(labels)
+	annotations := out.GetAnnotations()
+	if annotations == nil {
+		annotations = map[string]string{}
+	}
+	annotations[fedv1beta1.DesiredHashAnnotation] = hash
+	out.SetAnnotations(annotations)
+	return out, nil
+}
+
+func isManaged(obj client.Object) bool { return obj.GetLabels()[fedv1beta1.ManagedLabel] == "true" }
+
+// newLike returns an empty object of obj's Go type; decoding into a copy would keep
+// fields the server no longer has.
+func newLike(obj client.Object) client.Object {
+	return reflect.New(reflect.TypeOf(obj).Elem()).Interface().(client.Object)
+}
+
+// pruneNulls removes null values from a JSON object, recursively.
+func pruneNulls(obj map[string]any) map[string]any {
+	for k, v := range obj {
+		switch v := v.(type) {
+		case nil:
+			delete(obj, k)
+		case map[string]any:
+			pruneNulls(v)
+		case []any:
+			for _, item := range v {
+				if m, ok := item.(map[string]any); ok {
+					pruneNulls(m)
+				}
+			}
+		}
+	}
+	return obj
+}
