@@ -19,6 +19,7 @@ import (
 	"github.com/kubefed-gen/kubefed/generator/emit/controllers"
 	"github.com/kubefed-gen/kubefed/generator/emit/crd"
 	"github.com/kubefed-gen/kubefed/generator/emit/deepcopy"
+	"github.com/kubefed-gen/kubefed/generator/emit/manager"
 	"github.com/kubefed-gen/kubefed/generator/model"
 )
 
@@ -76,6 +77,7 @@ func Generate(opts Options) error {
 		crd.Emitter{MaxDescriptionLength: opts.MaxDescriptionLength, Report: func(l string) { logf("%s", l) }},
 		clientsEmitter{},
 		controllers.Emitter{},
+		manager.Emitter{},
 	}
 	for _, e := range emitters {
 		if err := e.Emit(ctx); err != nil {

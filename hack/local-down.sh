@@ -3,6 +3,11 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 state=$root/.local
+# The quickstart's controller manager talks to these clusters: stop it first.
+if [[ -f $state/controller-manager.pid ]]; then
+  kill "$(cat "$state/controller-manager.pid")" 2>/dev/null || true
+  rm -f "$state/controller-manager.pid"
+fi
 pidfile=$state/local-clusters.pid
 if [[ ! -f $pidfile ]] || ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then
   echo "no local clusters running"

@@ -40,17 +40,17 @@ func failed(status fedv1beta1.PropagationStatus, err error) Outcome {
 	return Outcome{Status: status, Message: err.Error()}
 }
 
-// Dispatcher writes desired objects into member clusters.
+// Dispatcher writes desired objects into member clusters. It is safe for concurrent use.
 type Dispatcher struct {
-	// AdoptResources lets Ensure take over an object that exists and is not managed.
-	AdoptResources bool
-	Versions       *Versions
+	Versions *Versions
 	// Observe, if set, is told of every write: cluster, verb, duration and error.
 	Observe func(cluster, verb string, took time.Duration, err error)
 }
 
-// Ensure makes the member hold desired, writing only when it does not already.
-func (d *Dispatcher) Ensure(ctx context.Context, m Member, desired client.Object) Outcome {
+// Ensure makes the member hold desired, writing only when it does not already. With
+// adopt, an object that exists and is not managed is taken over; without, it is left
+// alone and reported as AlreadyExists.
+func (d *Dispatcher) Ensure(ctx context.Context, m Member, desired client.Object, adopt bool) Outcome {
 	desired, err := withManagedMetadata(desired)
 	if err != nil {
 		return failed(fedv1beta1.ComputeResourceFailed, err)
@@ -70,7 +70,7 @@ func (d *Dispatcher) Ensure(ctx context.Context, m Member, desired client.Object
 			return failed(fedv1beta1.RetrievalFailed, err)
 		}
 		if !isManaged(actual) {
-			if !d.AdoptResources {
+			if !adopt {
 				return Outcome{Status: fedv1beta1.AlreadyExists, Message: fmt.Sprintf(
 					"%s exists in cluster %s and is not managed by federation; enable adoptResources in the KubeFedConfig to adopt it", key, m.Name)}
 			}

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+	"k8s.io/client-go/rest"
+
+	"github.com/kubefed-gen/kubefed/runtime/cluster"
+)
+
+func newJoinCommand(g *globalOptions) *cobra.Command {
+	var (
+		clusterContext string
+		labels         map[string]string
+		endpoint       string
+		timeout        time.Duration
+	)
+	cmd := &cobra.Command{
+		Use:   "join CLUSTER_NAME --cluster-context CONTEXT [--host-cluster-context HOST]",
+		Short: "Register a member cluster with the host cluster",
+		Long: `join registers a member cluster with the federation, as KubeFed did: in the member
+it creates a service account with full access and takes a token for it; in the host
+it stores the token in a Secret and creates the KubeFedCluster. Joining again
+refreshes the token and the KubeFedCluster.`,
+		Example: `  kubefedctl join member1 --cluster-context member1 --host-cluster-context host
+  kubefedctl join eu-west --cluster-context eu-west --labels region=eu`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts, host, member, err := g.joinInputs(args[0], clusterContext)
+			if err != nil {
+				return err
+			}
+			opts.Labels, opts.APIEndpoint = labels, endpoint
+			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
+			defer cancel()
+			if err := cluster.Join(ctx, host, member, opts); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "cluster %q joined (KubeFedCluster %s/%s)\n", args[0], opts.KubeFedNamespace, args[0])
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&clusterContext, "cluster-context", "", "kubeconfig context of the member cluster (default: the cluster name)")
+	cmd.Flags().StringToStringVar(&labels, "labels", nil, "labels of the KubeFedCluster, for clusterSelector placement (region=eu,tier=gold)")
+	cmd.Flags().StringVar(&endpoint, "api-endpoint", "", "the member's API server address as the host reaches it (default: from the member's kubeconfig context)")
+	cmd.Flags().DurationVar(&timeout, "timeout", time.Minute, "give up after this long")
+	return cmd
+}
+
+func newUnjoinCommand(g *globalOptions) *cobra.Command {
+	var (
+		clusterContext string
+		timeout        time.Duration
+	)
+	cmd := &cobra.Command{
+		Use:     "unjoin CLUSTER_NAME --cluster-context CONTEXT [--host-cluster-context HOST]",
+		Short:   "Remove a member cluster from the host cluster",
+		Long:    "unjoin removes the KubeFedCluster and its Secret from the host and the service account and its access from the member. Objects propagated to the member stay there.",
+		Example: "  kubefedctl unjoin member1 --cluster-context member1 --host-cluster-context host",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts, host, member, err := g.joinInputs(args[0], clusterContext)
+			if err != nil {
+				return err
+			}
+			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
+			defer cancel()
+			if err := cluster.Unjoin(ctx, host, member, opts); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "cluster %q unjoined\n", args[0])
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&clusterContext, "cluster-context", "", "kubeconfig context of the member cluster (default: the cluster name)")
+	cmd.Flags().DurationVar(&timeout, "timeout", time.Minute, "give up after this long")
+	return cmd
+}
+
+func (g *globalOptions) joinInputs(name, clusterContext string) (cluster.JoinOptions, *rest.Config, *rest.Config, error) {
+	if clusterContext == "" {
+		clusterContext = name
+	}
+	host, err := g.restConfig(g.hostContext)
+	if err != nil {
+		return cluster.JoinOptions{}, nil, nil, err
+	}
+	member, err := g.restConfig(clusterContext)
+	if err != nil {
+		return cluster.JoinOptions{}, nil, nil, err
+	}
+	hostName := g.hostContext
+	if hostName == "" {
+		hostName = "host"
+	}
+	return cluster.JoinOptions{ClusterName: name, KubeFedNamespace: g.kubefedNamespace, HostClusterName: hostName}, host, member, nil
+}

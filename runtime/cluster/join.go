@@ -1,0 +1,300 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	authenticationv1 "k8s.io/api/authentication/v1"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	"k8s.io/utils/ptr"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+
+	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
+)
+
+// DefaultKubeFedNamespace is KubeFed's namespace for its control plane, its
+// KubeFedClusters and their Secrets.
+const DefaultKubeFedNamespace = "kube-federation-system"
+
+// DefaultHostClusterName names the host in member-side object names when
+// JoinOptions.HostClusterName is empty.
+const DefaultHostClusterName = "host"
+
+// JoinOptions says which member to register and how.
+type JoinOptions struct {
+	// ClusterName names the KubeFedCluster, e.g. member1.
+	ClusterName string
+	// KubeFedNamespace holds the KubeFedCluster and its Secret in the host, and the
+	// ServiceAccount in the member; default DefaultKubeFedNamespace.
+	KubeFedNamespace string
+	// HostClusterName is part of the member-side names (ServiceAccountName), so that
+	// several hosts can join the same member; default DefaultHostClusterName.
+	HostClusterName string
+	// Labels are merged into the KubeFedCluster's labels (placement's clusterSelector
+	// matches them). Labels already on the KubeFedCluster are kept.
+	Labels map[string]string
+	// APIEndpoint is the member's API server as the host reaches it; default the
+	// member config's Host.
+	APIEndpoint string
+	// TokenTTL is the requested lifetime of the member token; default one year. The
+	// member's API server may shorten it; joining again refreshes it.
+	TokenTTL time.Duration
+}
+
+func (o JoinOptions) withDefaults() (JoinOptions, error) {
+	if o.ClusterName == "" {
+		return o, errors.New("cluster name is required")
+	}
+	if o.KubeFedNamespace == "" {
+		o.KubeFedNamespace = DefaultKubeFedNamespace
+	}
+	if o.HostClusterName == "" {
+		o.HostClusterName = DefaultHostClusterName
+	}
+	if strings.ContainsAny(o.HostClusterName, ":/") {
+		return o, fmt.Errorf("host cluster name %q may not contain ':' or '/'", o.HostClusterName)
+	}
+	if o.TokenTTL == 0 {
+		o.TokenTTL = 365 * 24 * time.Hour
+	}
+	return o, nil
+}
+
+// ServiceAccountName is the ServiceAccount in the member (in the KubeFed namespace)
+// whose token the host uses, named as KubeFed's kubefedctl names it.
+func ServiceAccountName(clusterName, hostClusterName string) string {
+	return clusterName + "-" + hostClusterName
+}
+
+// RoleName names the ClusterRole and ClusterRoleBinding granting a ServiceAccount
+// access to its member, as KubeFed names them.
+func RoleName(serviceAccountName string) string {
+	return "kubefed-controller-manager:" + serviceAccountName
+}
+
+// SecretName is the Secret in the host holding a member's token, unless the
+// KubeFedCluster already names another one (e.g. one of KubeFed's generated
+// "<cluster>-xxxxx" names, which Join then keeps updating). A fixed name, unlike
+// KubeFed's generateName, keeps joining again from leaving stale Secrets behind.
+func SecretName(clusterName string) string { return clusterName + "-token" }
+
+// clusterPolicyRules grant everything, as KubeFed's cluster-scoped join does: the
+// control plane must be able to write any federated type.
+var clusterPolicyRules = []rbacv1.PolicyRule{
+	{Verbs: []string{rbacv1.VerbAll}, APIGroups: []string{rbacv1.APIGroupAll}, Resources: []string{rbacv1.ResourceAll}},
+	{Verbs: []string{"get"}, NonResourceURLs: []string{rbacv1.NonResourceAll}},
+}
+
+// Join registers member with the host. In the member it creates the KubeFed
+// namespace, ServiceAccountName, and a ClusterRole and ClusterRoleBinding (RoleName)
+// with full access, then requests a token for the ServiceAccount (TokenRequest API,
+// so no token Secret and no controller manager in the member are needed). In the
+// host it writes the token into the Secret (type Opaque, key "token") and creates
+// the KubeFedCluster with the member's endpoint, CA bundle and that Secret.
+//
+// Join is idempotent: joining again refreshes the token and updates the spec.
+func Join(ctx context.Context, host, member *rest.Config, opts JoinOptions) error {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return fmt.Errorf("join cluster: %w", err)
+	}
+	fail := func(step string, err error) error {
+		return fmt.Errorf("join cluster %s: %s: %w", opts.ClusterName, step, err)
+	}
+	hostClient, memberClient, err := joinClients(host, member)
+	if err != nil {
+		return fail("create clients", err)
+	}
+
+	token, err := authorizeInMember(ctx, memberClient, opts)
+	if err != nil {
+		return fail("in the member", err)
+	}
+	spec, err := clusterSpec(ctx, member, memberClient, opts)
+	if err != nil {
+		return fail("read the member's connection settings", err)
+	}
+
+	kfc := &corev1beta1.KubeFedCluster{ObjectMeta: metav1.ObjectMeta{Namespace: opts.KubeFedNamespace, Name: opts.ClusterName}}
+	switch err := hostClient.Get(ctx, client.ObjectKeyFromObject(kfc), kfc); {
+	case apierrors.IsNotFound(err):
+	case err != nil:
+		return fail("get the KubeFedCluster in the host", err)
+	}
+	spec.SecretRef.Name = kfc.Spec.SecretRef.Name
+	if spec.SecretRef.Name == "" {
+		spec.SecretRef.Name = SecretName(opts.ClusterName)
+	}
+
+	// The Secret comes first so that the registry finds it when the KubeFedCluster appears.
+	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: opts.KubeFedNamespace, Name: spec.SecretRef.Name}}
+	if _, err := controllerutil.CreateOrUpdate(ctx, hostClient, secret, func() error {
+		if secret.Type == "" {
+			secret.Type = corev1.SecretTypeOpaque
+		}
+		if secret.Data == nil {
+			secret.Data = map[string][]byte{}
+		}
+		secret.Data[corev1beta1.SecretTokenKey] = []byte(token)
+		return nil
+	}); err != nil {
+		return fail("write Secret "+spec.SecretRef.Name+" in the host", err)
+	}
+	if _, err := controllerutil.CreateOrUpdate(ctx, hostClient, kfc, func() error {
+		for k, v := range opts.Labels {
+			if kfc.Labels == nil {
+				kfc.Labels = map[string]string{}
+			}
+			kfc.Labels[k] = v
+		}
+		kfc.Spec = spec
+		return nil
+	}); err != nil {
+		return fail("write the KubeFedCluster in the host", err)
+	}
+	return nil
+}
+
+func joinClients(host, member *rest.Config) (hostClient, memberClient client.Client, err error) {
+	scheme := runtime.NewScheme()
+	if err := clientgoscheme.AddToScheme(scheme); err != nil {
+		return nil, nil, err
+	}
+	if err := corev1beta1.AddToScheme(scheme); err != nil {
+		return nil, nil, err
+	}
+	if hostClient, err = client.New(host, client.Options{Scheme: scheme}); err != nil {
+		return nil, nil, fmt.Errorf("host: %w", err)
+	}
+	if member == nil {
+		return hostClient, nil, nil
+	}
+	// Join and unjoin never watch, so a timeout bounds every call to a member
+	// that may be unreachable.
+	member = rest.CopyConfig(member)
+	if member.Timeout == 0 {
+		member.Timeout = 30 * time.Second
+	}
+	if memberClient, err = client.New(member, client.Options{Scheme: scheme}); err != nil {
+		return nil, nil, fmt.Errorf("member: %w", err)
+	}
+	return hostClient, memberClient, nil
+}
+
+// authorizeInMember creates the namespace, ServiceAccount, ClusterRole and binding in
+// the member and returns a fresh token of the ServiceAccount.
+func authorizeInMember(ctx context.Context, c client.Client, opts JoinOptions) (string, error) {
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: opts.KubeFedNamespace}}
+	if err := c.Create(ctx, ns); err != nil && !apierrors.IsAlreadyExists(err) {
+		return "", fmt.Errorf("create namespace %s: %w", ns.Name, err)
+	}
+	saName := ServiceAccountName(opts.ClusterName, opts.HostClusterName)
+	sa := &corev1.ServiceAccount{
+		ObjectMeta: metav1.ObjectMeta{Namespace: opts.KubeFedNamespace, Name: saName},
+		// No pod runs as this account: its token is only for the host.
+		AutomountServiceAccountToken: ptr.To(false),
+	}
+	if err := c.Create(ctx, sa); err != nil && !apierrors.IsAlreadyExists(err) {
+		return "", fmt.Errorf("create ServiceAccount %s/%s: %w", sa.Namespace, sa.Name, err)
+	}
+
+	roleName := RoleName(saName)
+	role := &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: roleName}}
+	if _, err := controllerutil.CreateOrUpdate(ctx, c, role, func() error {
+		role.Rules = clusterPolicyRules
+		return nil
+	}); err != nil {
+		return "", fmt.Errorf("write ClusterRole %s: %w", roleName, err)
+	}
+	if err := writeBinding(ctx, c, roleName, sa); err != nil {
+		return "", fmt.Errorf("write ClusterRoleBinding %s: %w", roleName, err)
+	}
+
+	req := &authenticationv1.TokenRequest{Spec: authenticationv1.TokenRequestSpec{
+		ExpirationSeconds: ptr.To(int64(opts.TokenTTL / time.Second)),
+	}}
+	if err := c.SubResource("token").Create(ctx, sa, req); err != nil {
+		return "", fmt.Errorf("request a token for ServiceAccount %s/%s: %w", sa.Namespace, sa.Name, err)
+	}
+	if req.Status.Token == "" {
+		return "", fmt.Errorf("the token request for ServiceAccount %s/%s returned no token", sa.Namespace, sa.Name)
+	}
+	ctrl.LoggerFrom(ctx).V(1).Info("requested member token", "cluster", opts.ClusterName,
+		"serviceAccount", saName, "expires", req.Status.ExpirationTimestamp.Time)
+	return req.Status.Token, nil
+}
+
+func writeBinding(ctx context.Context, c client.Client, name string, sa *corev1.ServiceAccount) error {
+	want := rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: name}
+	binding := &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: name}}
+	switch err := c.Get(ctx, client.ObjectKeyFromObject(binding), binding); {
+	case err == nil && !equality.Semantic.DeepEqual(binding.RoleRef, want):
+		// roleRef is immutable: a binding pointing elsewhere must be replaced.
+		if err := c.Delete(ctx, binding); err != nil && !apierrors.IsNotFound(err) {
+			return err
+		}
+		binding = &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: name}}
+	case err != nil && !apierrors.IsNotFound(err):
+		return err
+	}
+	_, err := controllerutil.CreateOrUpdate(ctx, c, binding, func() error {
+		binding.RoleRef = want
+		binding.Subjects = []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: sa.Name, Namespace: sa.Namespace}}
+		return nil
+	})
+	return err
+}
+
+// clusterSpec is the KubeFedCluster spec for reaching member from the host, as
+// KubeFed's join derives it from the member's kubeconfig; SecretRef is left empty.
+func clusterSpec(ctx context.Context, member *rest.Config, c client.Client, opts JoinOptions) (corev1beta1.KubeFedClusterSpec, error) {
+	member = rest.CopyConfig(member)
+	if err := rest.LoadTLSFiles(member); err != nil {
+		return corev1beta1.KubeFedClusterSpec{}, err
+	}
+	spec := corev1beta1.KubeFedClusterSpec{APIEndpoint: opts.APIEndpoint, CABundle: member.CAData}
+	if spec.APIEndpoint == "" {
+		spec.APIEndpoint = member.Host
+	}
+	if !strings.Contains(spec.APIEndpoint, "://") {
+		spec.APIEndpoint = "https://" + spec.APIEndpoint
+	}
+	if member.Insecure {
+		spec.DisabledTLSValidations = []corev1beta1.TLSValidation{corev1beta1.TLSAll}
+		spec.CABundle = nil
+	} else if len(spec.CABundle) == 0 {
+		// A kubeconfig trusting the system roots has no CA; the member's own root CA
+		// (published in every namespace by its controller manager) is the best guess.
+		var cm corev1.ConfigMap
+		if err := c.Get(ctx, client.ObjectKey{Namespace: opts.KubeFedNamespace, Name: "kube-root-ca.crt"}, &cm); err == nil {
+			spec.CABundle = []byte(cm.Data["ca.crt"])
+		}
+	}
+	if member.Proxy != nil {
+		req, err := http.NewRequest(http.MethodGet, spec.APIEndpoint, nil)
+		if err != nil {
+			return spec, fmt.Errorf("endpoint %s: %w", spec.APIEndpoint, err)
+		}
+		u, err := member.Proxy(req)
+		if err != nil {
+			return spec, fmt.Errorf("proxy for %s: %w", spec.APIEndpoint, err)
+		}
+		if u != nil {
+			spec.ProxyURL = u.String()
+		}
+	}
+	return spec, nil
+}

@@ -1,0 +1,251 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/go-logr/logr"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+	toolscache "k8s.io/client-go/tools/cache"
+	"k8s.io/utils/ptr"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/source"
+
+	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
+)
+
+// Options of a Registry.
+type Options struct {
+	// Namespace holds the KubeFedClusters and their Secrets.
+	Namespace string
+	// Scheme knows the types read and written in members; default the manager's.
+	Scheme *runtime.Scheme
+	// HealthCheck says how members are probed.
+	HealthCheck HealthCheck
+	// CacheLabelSelector, if set, restricts member caches (and so Member.Client
+	// reads and WatchMembers events) to objects with these labels; the runtime
+	// passes kubefed.io/managed=true. Member.Reader sees everything.
+	CacheLabelSelector labels.Selector
+}
+
+// Registry keeps one Member per KubeFedCluster in its namespace: it builds clients
+// when a KubeFedCluster appears or its connection settings (spec or Secret) change,
+// drops them when it is deleted, and probes every member's health.
+type Registry struct {
+	opts      Options
+	host      client.Client // writes KubeFedCluster status
+	hostCache cache.Cache   // KubeFedClusters and Secrets of opts.Namespace only
+	log       logr.Logger
+
+	// ctx outlives single reconciles: member caches run under it until the
+	// manager stops.
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	mu       sync.RWMutex
+	members  map[string]*Member
+	watches  []watch
+	onChange []func(cluster string)
+}
+
+type watch struct {
+	obj     client.Object
+	handler func(cluster string, o client.Object)
+}
+
+// NewRegistry creates a Registry and adds it to mgr: a cache of the KubeFedClusters
+// and Secrets in opts.Namespace, a controller keeping members in step with them,
+// and the health checks. The manager's scheme must know corev1 and core.kubefed.io.
+func NewRegistry(mgr ctrl.Manager, opts Options) (*Registry, error) {
+	if opts.Namespace == "" {
+		return nil, errors.New("cluster registry: a namespace is required")
+	}
+	if opts.Scheme == nil {
+		opts.Scheme = mgr.GetScheme()
+	}
+	opts.HealthCheck = opts.HealthCheck.withDefaults()
+	for _, obj := range []client.Object{&corev1beta1.KubeFedCluster{}, &corev1.Secret{}} {
+		if _, err := apiutil.GVKForObject(obj, mgr.GetScheme()); err != nil {
+			return nil, fmt.Errorf("cluster registry: the manager's scheme: %w", err)
+		}
+	}
+	// A cache of our own, limited to one namespace, rather than the manager's:
+	// that one would watch Secrets in every namespace.
+	hostCache, err := cache.New(mgr.GetConfig(), cache.Options{
+		HTTPClient:        mgr.GetHTTPClient(),
+		Scheme:            mgr.GetScheme(),
+		Mapper:            mgr.GetRESTMapper(),
+		DefaultNamespaces: map[string]cache.Config{opts.Namespace: {}},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cluster registry: host cache: %w", err)
+	}
+	r := &Registry{
+		opts:      opts,
+		host:      mgr.GetClient(),
+		hostCache: hostCache,
+		log:       mgr.GetLogger().WithName("cluster-registry"),
+		members:   map[string]*Member{},
+	}
+	r.ctx, r.cancel = context.WithCancel(context.Background())
+
+	if err := mgr.Add(cacheRunnable{hostCache}); err != nil {
+		return nil, fmt.Errorf("cluster registry: %w", err)
+	}
+	err = ctrl.NewControllerManagedBy(mgr).
+		Named("kubefedcluster").
+		// Tests and tools may run several managers in one process.
+		WithOptions(controller.Options{SkipNameValidation: ptr.To(true)}).
+		WatchesRawSource(source.Kind(hostCache, &corev1beta1.KubeFedCluster{},
+			&handler.TypedEnqueueRequestForObject[*corev1beta1.KubeFedCluster]{})).
+		WatchesRawSource(source.Kind(hostCache, &corev1.Secret{},
+			handler.TypedEnqueueRequestsFromMapFunc(r.clustersUsingSecret))).
+		Complete(reconcile.Func(r.reconcile))
+	if err != nil {
+		return nil, fmt.Errorf("cluster registry: %w", err)
+	}
+	if err := mgr.Add(manager.RunnableFunc(r.runHealthChecks)); err != nil {
+		return nil, fmt.Errorf("cluster registry: %w", err)
+	}
+	return r, nil
+}
+
+// cacheRunnable makes the manager start the host cache with its other caches,
+// before any controller, and wait for it to sync.
+type cacheRunnable struct{ cache.Cache }
+
+func (c cacheRunnable) GetCache() cache.Cache { return c.Cache }
+
+// Members returns every member, ready or not, sorted by name.
+func (r *Registry) Members() []*Member {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]*Member, 0, len(r.members))
+	for _, m := range r.members {
+		out = append(out, m)
+	}
+	slices.SortFunc(out, func(a, b *Member) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+// Member returns the member of that name.
+func (r *Registry) Member(name string) (*Member, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	m, ok := r.members[name]
+	return m, ok
+}
+
+// OnChange registers fn to be called with a cluster's name when that member is
+// added, removed, rebuilt, or its readiness or labels change. fn runs on a
+// goroutine of the registry, holding none of its locks.
+func (r *Registry) OnChange(fn func(cluster string)) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.onChange = append(r.onChange, fn)
+}
+
+// WatchMembers makes the cache of every member, current and future, watch obj's
+// type and call handler with the member's name and the object on every add, update
+// and delete (for deletes, its last known state). Handlers run on the informers'
+// goroutines, so they should be quick (e.g. enqueue a key).
+//
+// A member that cannot watch the type yet (unreachable, or the type is not served
+// there) is retried after each of its successful health checks.
+func (r *Registry) WatchMembers(obj client.Object, handler func(cluster string, o client.Object)) error {
+	if _, err := apiutil.GVKForObject(obj, r.opts.Scheme); err != nil {
+		return fmt.Errorf("watch members: %w", err)
+	}
+	r.mu.Lock()
+	r.watches = append(r.watches, watch{obj: obj, handler: handler})
+	members := make([]*Member, 0, len(r.members))
+	for _, m := range r.members {
+		members = append(members, m)
+	}
+	r.mu.Unlock()
+	for _, m := range members {
+		// Asynchronously: a member that does not answer must not hold up the caller.
+		go r.ensureWatches(m)
+	}
+	return nil
+}
+
+// ensureWatches registers on m's cache the watches it does not have yet.
+func (r *Registry) ensureWatches(m *Member) {
+	if m.Cache == nil {
+		return
+	}
+	r.mu.RLock()
+	watches := slices.Clone(r.watches)
+	r.mu.RUnlock()
+
+	s := m.state
+	s.watchMu.Lock()
+	defer s.watchMu.Unlock()
+	for len(s.watched) < len(watches) {
+		s.watched = append(s.watched, false)
+	}
+	for i, w := range watches {
+		if s.watched[i] {
+			continue
+		}
+		// Not blocking until synced: the member may be down, and the handler is
+		// told of every object as the informer lists them anyway.
+		inf, err := m.Cache.GetInformer(r.ctx, w.obj, cache.BlockUntilSynced(false))
+		if err == nil {
+			_, err = inf.AddEventHandler(eventHandler(m.Name, w.handler))
+		}
+		if err != nil {
+			if r.ctx.Err() == nil {
+				r.log.Error(err, "cannot watch member yet; retrying after its next successful health check",
+					"cluster", m.Name, "type", fmt.Sprintf("%T", w.obj))
+			}
+			continue
+		}
+		s.watched[i] = true
+	}
+}
+
+func eventHandler(cluster string, fn func(string, client.Object)) toolscache.ResourceEventHandler {
+	call := func(o any) {
+		if t, ok := o.(toolscache.DeletedFinalStateUnknown); ok {
+			o = t.Obj
+		}
+		if obj, ok := o.(client.Object); ok {
+			fn(cluster, obj)
+		}
+	}
+	return toolscache.ResourceEventHandlerFuncs{
+		AddFunc:    func(o any) { call(o) },
+		UpdateFunc: func(_, o any) { call(o) },
+		DeleteFunc: call,
+	}
+}
+
+// notify runs the OnChange callbacks for cluster.
+func (r *Registry) notify(cluster string) {
+	r.mu.RLock()
+	fns := slices.Clone(r.onChange)
+	r.mu.RUnlock()
+	if len(fns) == 0 {
+		return
+	}
+	go func() {
+		for _, fn := range fns {
+			fn(cluster)
+		}
+	}()
+}

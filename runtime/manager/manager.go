@@ -1,0 +1,140 @@
+package manager
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/spf13/pflag"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client/config"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
+	fedv1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/types/v1beta1"
+	"github.com/kubefed-gen/kubefed/runtime/cluster"
+	"github.com/kubefed-gen/kubefed/runtime/fedtype"
+	"github.com/kubefed-gen/kubefed/runtime/propagation"
+)
+
+// DefaultNamespace is KubeFed's namespace for its own objects.
+const DefaultNamespace = "kube-federation-system"
+
+// Options of a controller manager; Main fills them from flags.
+type Options struct {
+	// Namespace holds KubeFedClusters, their Secrets, KubeFedConfig and FederatedTypeConfigs.
+	Namespace string
+	// MetricsAddr and ProbeAddr are listen addresses; "0" turns a server off.
+	MetricsAddr, ProbeAddr string
+	LeaderElection         bool
+	LeaderElectionID       string
+	// ConcurrentSyncs is how many objects of one type are reconciled at once.
+	ConcurrentSyncs int
+	// HealthCheck of member clusters.
+	HealthCheck cluster.HealthCheck
+}
+
+// Main runs the manager for the given federated types until SIGTERM. addToScheme
+// registers the federated API package and any target types outside k8s.io/api.
+func Main(types []fedtype.Descriptor, addToScheme ...func(*runtime.Scheme) error) {
+	opts := Options{}
+	zapOpts := zap.Options{}
+	var kubeContext string
+	fs := pflag.NewFlagSet(os.Args[0], pflag.ExitOnError)
+	fs.StringVar(&kubeContext, "context", "", "kubeconfig context of the host cluster (default: the current context)")
+	fs.StringVar(&opts.Namespace, "kubefed-namespace", DefaultNamespace, "namespace of KubeFedClusters, their credentials, KubeFedConfig and FederatedTypeConfigs")
+	fs.StringVar(&opts.MetricsAddr, "metrics-bind-address", ":8080", "address of the Prometheus metrics endpoint; 0 turns it off")
+	fs.StringVar(&opts.ProbeAddr, "health-probe-bind-address", ":8081", "address of the /healthz and /readyz endpoints; 0 turns them off")
+	fs.BoolVar(&opts.LeaderElection, "leader-elect", false, "elect a leader so that only one replica propagates at a time")
+	fs.StringVar(&opts.LeaderElectionID, "leader-election-id", "kubefed-controller-manager", "name of the leader election lease")
+	fs.IntVar(&opts.ConcurrentSyncs, "concurrent-syncs", 8, "objects of one federated type reconciled at once")
+	fs.DurationVar(&opts.HealthCheck.Period, "cluster-health-check-period", 10*time.Second, "how often member clusters are checked")
+	fs.DurationVar(&opts.HealthCheck.Timeout, "cluster-health-check-timeout", 3*time.Second, "timeout of one member health check")
+	goFlags := flag.NewFlagSet("", flag.ExitOnError)
+	zapOpts.BindFlags(goFlags) // --zap-log-level and friends, as kubebuilder projects have
+	fs.AddGoFlagSet(goFlags)
+	fs.AddGoFlagSet(flag.CommandLine) // --kubeconfig, registered by controller-runtime
+	_ = fs.Parse(os.Args[1:])
+	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
+
+	cfg, err := config.GetConfigWithContext(kubeContext)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "error: no kubeconfig for the host cluster:", err)
+		os.Exit(1)
+	}
+	if err := Run(ctrl.SetupSignalHandler(), cfg, opts, types, addToScheme...); err != nil {
+		fmt.Fprintln(os.Stderr, "error:", err)
+		os.Exit(1)
+	}
+}
+
+// Run runs the manager against the host cluster cfg until ctx ends. Tests call it
+// in-process; Main calls it from a binary.
+func Run(ctx context.Context, cfg *rest.Config, opts Options, types []fedtype.Descriptor, addToScheme ...func(*runtime.Scheme) error) error {
+	mgr, err := New(cfg, opts, types, addToScheme...)
+	if err != nil {
+		return err
+	}
+	return mgr.Start(ctx)
+}
+
+// New builds the manager with the registry and every sync controller, not started.
+func New(cfg *rest.Config, opts Options, types []fedtype.Descriptor, addToScheme ...func(*runtime.Scheme) error) (ctrl.Manager, error) {
+	if opts.Namespace == "" {
+		opts.Namespace = DefaultNamespace
+	}
+	scheme := runtime.NewScheme()
+	for _, add := range append([]func(*runtime.Scheme) error{clientgoscheme.AddToScheme, corev1beta1.AddToScheme}, addToScheme...) {
+		if err := add(scheme); err != nil {
+			return nil, fmt.Errorf("build scheme: %w", err)
+		}
+	}
+	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
+		Scheme:                  scheme,
+		Metrics:                 metricsserver.Options{BindAddress: orDefault(opts.MetricsAddr, ":8080")},
+		HealthProbeBindAddress:  orDefault(opts.ProbeAddr, ":8081"),
+		LeaderElection:          opts.LeaderElection,
+		LeaderElectionID:        orDefault(opts.LeaderElectionID, "kubefed-controller-manager"),
+		LeaderElectionNamespace: opts.Namespace,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create manager: %w", err)
+	}
+	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
+		return nil, err
+	}
+	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
+		return nil, err
+	}
+	registry, err := cluster.NewRegistry(mgr, cluster.Options{
+		Namespace:          opts.Namespace,
+		Scheme:             scheme,
+		HealthCheck:        opts.HealthCheck,
+		CacheLabelSelector: labels.SelectorFromSet(labels.Set{fedv1beta1.ManagedLabel: "true"}),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cluster registry: %w", err)
+	}
+	if err := propagation.Setup(mgr, registry, types, propagation.Options{
+		Namespace:               opts.Namespace,
+		MaxConcurrentReconciles: opts.ConcurrentSyncs,
+	}); err != nil {
+		return nil, err
+	}
+	return mgr, nil
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}

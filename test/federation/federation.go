@@ -1,0 +1,207 @@
+// Package federation starts a complete local federation for tests and benchmarks:
+// a real host and two real members (package clusters), both joined, and the
+// default controller manager running in-process against them.
+package federation
+
+import (
+	"os"
+
+	"context"
+	"fmt"
+	"github.com/go-logr/logr"
+	"path/filepath"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/wait"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	typesv1beta1 "github.com/kubefed-gen/kubefed/cmd/controller-manager/apis/types/v1beta1"
+	"github.com/kubefed-gen/kubefed/cmd/controller-manager/controllers"
+	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
+	fedv1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/types/v1beta1"
+	"github.com/kubefed-gen/kubefed/runtime/cluster"
+	"github.com/kubefed-gen/kubefed/runtime/manager"
+	"github.com/kubefed-gen/kubefed/test/clusters"
+)
+
+// KubefedNamespace is where the control plane keeps its own objects in the host.
+const KubefedNamespace = manager.DefaultNamespace
+
+// Federation is a host with two joined members and the default controller manager
+// running in-process against them.
+type Federation struct {
+	Set *clusters.Set
+	// Host and Members are administrator clients; Members is keyed by cluster name.
+	Host    client.Client
+	Members map[string]client.Client
+}
+
+// MemberLabels are the members' KubeFedCluster labels, so that tests can place by
+// clusterSelector.
+var MemberLabels = map[string]map[string]string{
+	"member1": {"region": "eu"},
+	"member2": {"region": "us"},
+}
+
+// Start starts the federation; everything stops when the test ends. The CRD folders
+// are found relative to a package two levels below the module root (test/<pkg>).
+func Start(t testing.TB, opts manager.Options) *Federation {
+	t.Helper()
+	set, err := clusters.Start(clusters.Options{
+		Members: 2,
+		HostCRDDirs: []string{
+			filepath.Join("..", "..", "cmd", "controller-manager", "config", "crd", "bases"),
+			filepath.Join("..", "..", "runtime", "config", "crd"),
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := set.Stop(); err != nil {
+			t.Error(err)
+		}
+	})
+	scheme := runtime.NewScheme()
+	for _, add := range []func(*runtime.Scheme) error{clientgoscheme.AddToScheme, typesv1beta1.AddToScheme, corev1beta1.AddToScheme, apiextensionsv1.AddToScheme} {
+		if err := add(scheme); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := &Federation{Set: set, Members: map[string]client.Client{}}
+	if f.Host, err = client.New(set.Host.Config, client.Options{Scheme: scheme}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := f.Host.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: KubefedNamespace}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range set.Members {
+		if f.Members[m.Name], err = client.New(m.Config, client.Options{Scheme: scheme}); err != nil {
+			t.Fatal(err)
+		}
+		if err := cluster.Join(ctx, set.Host.Config, m.Config, cluster.JoinOptions{
+			ClusterName: m.Name, HostClusterName: "host", KubeFedNamespace: KubefedNamespace, Labels: MemberLabels[m.Name],
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// The manager logs through controller-runtime's logger; keep test output for
+	// failures unless KUBEFED_TEST_LOG asks for it.
+	if os.Getenv("KUBEFED_TEST_LOG") != "" {
+		ctrl.SetLogger(zap.New(zap.UseDevMode(true)))
+	} else {
+		ctrl.SetLogger(logr.Discard())
+	}
+	opts.Namespace = KubefedNamespace
+	opts.MetricsAddr, opts.ProbeAddr = "0", "0"
+	if opts.HealthCheck.Period == 0 {
+		opts.HealthCheck.Period = 300 * time.Millisecond
+	}
+	mgr, err := manager.New(set.Host.Config, opts, controllers.FederatedTypes, typesv1beta1.AddToScheme)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- mgr.Start(runCtx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("manager: %v", err)
+		}
+	})
+	for _, m := range set.Members {
+		f.Eventually(t, fmt.Sprintf("cluster %s ready", m.Name), func(ctx context.Context) error {
+			var kfc corev1beta1.KubeFedCluster
+			if err := f.Host.Get(ctx, client.ObjectKey{Namespace: KubefedNamespace, Name: m.Name}, &kfc); err != nil {
+				return err
+			}
+			for _, c := range kfc.Status.Conditions {
+				if c.Type == corev1beta1.ClusterReady && c.Status == metav1.ConditionTrue {
+					return nil
+				}
+			}
+			return fmt.Errorf("conditions %+v", kfc.Status.Conditions)
+		})
+	}
+	return f
+}
+
+// Eventually polls check until it returns nil, failing the test with the last
+// error after 30 seconds.
+func (f *Federation) Eventually(t testing.TB, what string, check func(ctx context.Context) error) {
+	t.Helper()
+	var last error
+	err := wait.PollUntilContextTimeout(context.Background(), 100*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
+		last = check(ctx)
+		return last == nil, nil
+	})
+	if err != nil {
+		t.Fatalf("%s: %v", what, last)
+	}
+}
+
+// FederateNamespace creates a namespace in the host and a FederatedNamespace placing
+// it on the given clusters, and waits until it exists there.
+func (f *Federation) FederateNamespace(t testing.TB, name string, clusterNames ...string) {
+	t.Helper()
+	ctx := context.Background()
+	if err := f.Host.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}); err != nil {
+		t.Fatal(err)
+	}
+	fns := &typesv1beta1.FederatedNamespace{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: name}}
+	fns.Spec.Placement = PlacementOn(clusterNames...)
+	if err := f.Host.Create(ctx, fns); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range clusterNames {
+		f.Eventually(t, "namespace "+name+" in "+c, func(ctx context.Context) error {
+			return f.Members[c].Get(ctx, client.ObjectKey{Name: name}, &corev1.Namespace{})
+		})
+	}
+}
+
+// PlacementOn places on the named clusters.
+func PlacementOn(clusterNames ...string) fedv1beta1.Placement {
+	var p fedv1beta1.Placement
+	for _, c := range clusterNames {
+		p.Clusters = append(p.Clusters, fedv1beta1.GenericClusterReference{Name: c})
+	}
+	return p
+}
+
+// WaitStatus waits until the federated object's status, for its current generation,
+// reports want for every cluster named, and nothing else.
+func (f *Federation) WaitStatus(t testing.TB, obj client.Object, want map[string]fedv1beta1.PropagationStatus) {
+	t.Helper()
+	f.Eventually(t, fmt.Sprintf("status of %s", client.ObjectKeyFromObject(obj)), func(ctx context.Context) error {
+		fresh := obj.DeepCopyObject().(client.Object)
+		if err := f.Host.Get(ctx, client.ObjectKeyFromObject(obj), fresh); err != nil {
+			return err
+		}
+		st := fresh.(interface {
+			FederatedStatus() *fedv1beta1.GenericFederatedStatus
+		}).FederatedStatus()
+		if st.ObservedGeneration != fresh.GetGeneration() {
+			return fmt.Errorf("observed generation %d, want %d", st.ObservedGeneration, fresh.GetGeneration())
+		}
+		got := map[string]fedv1beta1.PropagationStatus{}
+		for _, c := range st.Clusters {
+			got[c.Name] = c.Status
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			return fmt.Errorf("clusters %+v, want %v", st.Clusters, want)
+		}
+		return nil
+	})
+}
