@@ -68,8 +68,9 @@ type memberState struct {
 	zones      []string
 	region     *string
 
-	watchMu sync.Mutex
-	watched []bool // by index into Registry.watches
+	watchMu     sync.Mutex
+	watched     []bool // by index into Registry.watches
+	watchWarned []bool
 }
 
 // withLabels returns a snapshot of m with other labels.

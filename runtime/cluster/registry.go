@@ -196,7 +196,7 @@ func (r *Registry) ensureWatches(m *Member) {
 	s.watchMu.Lock()
 	defer s.watchMu.Unlock()
 	for len(s.watched) < len(watches) {
-		s.watched = append(s.watched, false)
+		s.watched, s.watchWarned = append(s.watched, false), append(s.watchWarned, false)
 	}
 	for i, w := range watches {
 		if s.watched[i] {
@@ -209,9 +209,13 @@ func (r *Registry) ensureWatches(m *Member) {
 			_, err = inf.AddEventHandler(eventHandler(m.Name, w.handler))
 		}
 		if err != nil {
-			if r.ctx.Err() == nil {
-				r.log.Error(err, "cannot watch member yet; retrying after its next successful health check",
-					"cluster", m.Name, "type", fmt.Sprintf("%T", w.obj))
+			// Retried every period: said loudly once, then only at debug level.
+			log := r.log.WithValues("cluster", m.Name, "type", fmt.Sprintf("%T", w.obj))
+			if !s.watchWarned[i] && r.ctx.Err() == nil {
+				log.Error(err, "cannot watch member yet; retrying after its next successful health check")
+				s.watchWarned[i] = true
+			} else {
+				log.V(1).Info("cannot watch member yet", "error", err.Error())
 			}
 			continue
 		}

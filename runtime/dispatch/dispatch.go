@@ -11,6 +11,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/sets"
+	"k8s.io/client-go/util/csaupgrade"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	fedv1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/types/v1beta1"
@@ -60,13 +62,20 @@ func (d *Dispatcher) Ensure(ctx context.Context, m Member, desired client.Object
 	err = m.Client.Get(ctx, key, actual)
 	switch {
 	case apierrors.IsNotFound(err):
-		// The cache holds managed objects only: check for an unmanaged one before
-		// applying, since an apply would silently take it over.
-		err = m.Reader.Get(ctx, key, actual)
-		if apierrors.IsNotFound(err) {
-			return d.apply(ctx, m, desired, "create", fedv1beta1.CreationFailed)
+		// A plain create is the cheapest write, and it fails rather than taking
+		// over an object that exists unmanaged (the cache holds managed ones only).
+		created := desired.DeepCopyObject().(client.Object)
+		start := time.Now()
+		err = m.Client.Create(ctx, created, client.FieldOwner(FieldManager))
+		d.observe(m.Name, "create", start, err)
+		if err == nil {
+			d.Versions.set(m.Name, created)
+			return ok()
 		}
-		if err != nil {
+		if !apierrors.IsAlreadyExists(err) {
+			return failed(fedv1beta1.CreationFailed, fmt.Errorf("create %s in cluster %s: %w", key, m.Name, err))
+		}
+		if err := m.Reader.Get(ctx, key, actual); err != nil {
 			return failed(fedv1beta1.RetrievalFailed, err)
 		}
 		if !isManaged(actual) {
@@ -74,7 +83,7 @@ func (d *Dispatcher) Ensure(ctx context.Context, m Member, desired client.Object
 				return Outcome{Status: fedv1beta1.AlreadyExists, Message: fmt.Sprintf(
 					"%s exists in cluster %s and is not managed by federation; enable adoptResources in the KubeFedConfig to adopt it", key, m.Name)}
 			}
-			return d.apply(ctx, m, desired, "adopt", fedv1beta1.UpdateFailed)
+			return d.apply(ctx, m, desired, actual, "adopt", fedv1beta1.UpdateFailed)
 		}
 	case err != nil:
 		return failed(fedv1beta1.CachedRetrievalFailed, err)
@@ -87,12 +96,26 @@ func (d *Dispatcher) Ensure(ctx context.Context, m Member, desired client.Object
 		d.Versions.set(m.Name, actual)
 		return ok()
 	}
-	return d.apply(ctx, m, desired, "update", fedv1beta1.UpdateFailed)
+	return d.apply(ctx, m, desired, actual, "update", fedv1beta1.UpdateFailed)
 }
 
 // apply writes desired with server-side apply, forcing ownership of its fields: the
 // template is the source of truth, and fields dropped from it are dropped in the member.
-func (d *Dispatcher) apply(ctx context.Context, m Member, desired client.Object, verb string, failure fedv1beta1.PropagationStatus) Outcome {
+func (d *Dispatcher) apply(ctx context.Context, m Member, desired, actual client.Object, verb string, failure fedv1beta1.PropagationStatus) Outcome {
+	// Fields written by the create belong to it, not to the apply; hand them over
+	// once, so that a field later dropped from the template is dropped here too.
+	upgrade, err := csaupgrade.UpgradeManagedFieldsPatch(actual, sets.New(FieldManager), FieldManager)
+	if err != nil {
+		return failed(fedv1beta1.UpdateFailed, fmt.Errorf("take over fields of %s in cluster %s: %w", client.ObjectKeyFromObject(desired), m.Name, err))
+	}
+	if upgrade != nil {
+		start := time.Now()
+		err := m.Client.Patch(ctx, actual, client.RawPatch(types.JSONPatchType, upgrade))
+		d.observe(m.Name, "update", start, err)
+		if err != nil {
+			return failed(failure, fmt.Errorf("take over fields of %s in cluster %s: %w", client.ObjectKeyFromObject(desired), m.Name, err))
+		}
+	}
 	content, err := runtime.DefaultUnstructuredConverter.ToUnstructured(desired)
 	if err != nil {
 		return failed(fedv1beta1.ComputeResourceFailed, err)

@@ -7,6 +7,9 @@ import (
 	"sync"
 
 	"k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/conversion"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
@@ -70,11 +73,29 @@ func inSync(desired, actual client.Object) bool {
 		o.SetAnnotations(nil)
 		o.SetResourceVersion("")
 		o.SetManagedFields(nil)
+		// The member's own metadata; only labels and annotations are propagated.
+		o.SetUID("")
+		o.SetGeneration(0)
+		o.SetCreationTimestamp(metav1.Time{})
 		// Objects read through a typed cache carry no type; the desired object does.
 		o.GetObjectKind().SetGroupVersionKind(schema.GroupVersionKind{})
 	}
-	return equality.Semantic.DeepDerivative(d, a)
+	return derivative.DeepDerivative(d, a)
 }
+
+// derivative is semantic equality in which a value the desired object leaves at
+// its zero value is unset, also for the types semantic equality compares by value:
+// timestamps, and int-or-strings the API server defaults (a Service's targetPort).
+var derivative = func() conversion.Equalities {
+	eq := equality.Semantic.Copy()
+	if err := eq.AddFuncs(
+		func(desired, actual metav1.Time) bool { return desired.IsZero() || desired.UTC() == actual.UTC() },
+		func(desired, actual intstr.IntOrString) bool { return desired == intstr.IntOrString{} || desired == actual },
+	); err != nil {
+		panic(err) // the functions above have the shape AddFuncs wants
+	}
+	return eq
+}()
 
 func subset(want, have map[string]string) bool {
 	for k, v := range want {
