@@ -7,10 +7,10 @@ import (
 	"sync"
 
 	"k8s.io/apimachinery/pkg/api/equality"
-	"k8s.io/apimachinery/pkg/conversion"
-	"k8s.io/apimachinery/pkg/util/intstr"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/conversion"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/intstr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
@@ -90,7 +90,9 @@ var derivative = func() conversion.Equalities {
 	eq := equality.Semantic.Copy()
 	if err := eq.AddFuncs(
 		func(desired, actual metav1.Time) bool { return desired.IsZero() || desired.UTC() == actual.UTC() },
-		func(desired, actual intstr.IntOrString) bool { return desired == intstr.IntOrString{} || desired == actual },
+		func(desired, actual intstr.IntOrString) bool {
+			return desired == intstr.IntOrString{} || desired == actual
+		},
 	); err != nil {
 		panic(err) // the functions above have the shape AddFuncs wants
 	}

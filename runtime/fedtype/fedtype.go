@@ -95,4 +95,6 @@ func (t *Type[F, T]) NewTargetObject() client.Object    { return t.newTarget() }
 
 func (t *Type[F, T]) Target(fed Federated) client.Object { return fed.(F).TargetObject() }
 
-func (t *Type[F, T]) SetTemplate(fed Federated, target client.Object) { fed.(F).SetTemplate(target.(T)) }
+func (t *Type[F, T]) SetTemplate(fed Federated, target client.Object) {
+	fed.(F).SetTemplate(target.(T))
+}
