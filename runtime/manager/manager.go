@@ -7,7 +7,12 @@ import (
 	"os"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
 	"github.com/spf13/pflag"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -38,8 +43,11 @@ type Options struct {
 	LeaderElectionID       string
 	// ConcurrentSyncs is how many objects of one type are reconciled at once.
 	ConcurrentSyncs int
-	// HealthCheck of member clusters.
+	// HealthCheck of member clusters; zero fields are taken from the KubeFedConfig.
 	HealthCheck cluster.HealthCheck
+
+	// Leader election timings, from the KubeFedConfig.
+	leaseDuration, renewDeadline, retryPeriod *time.Duration
 }
 
 // Main runs the manager for the given federated types until SIGTERM. addToScheme
@@ -56,8 +64,8 @@ func Main(types []fedtype.Descriptor, addToScheme ...func(*runtime.Scheme) error
 	fs.BoolVar(&opts.LeaderElection, "leader-elect", false, "elect a leader so that only one replica propagates at a time")
 	fs.StringVar(&opts.LeaderElectionID, "leader-election-id", "kubefed-controller-manager", "name of the leader election lease")
 	fs.IntVar(&opts.ConcurrentSyncs, "concurrent-syncs", 8, "objects of one federated type reconciled at once")
-	fs.DurationVar(&opts.HealthCheck.Period, "cluster-health-check-period", 10*time.Second, "how often member clusters are checked")
-	fs.DurationVar(&opts.HealthCheck.Timeout, "cluster-health-check-timeout", 3*time.Second, "timeout of one member health check")
+	fs.DurationVar(&opts.HealthCheck.Period, "cluster-health-check-period", 0, "how often member clusters are checked (default: the KubeFedConfig's clusterHealthCheck.period, else 10s)")
+	fs.DurationVar(&opts.HealthCheck.Timeout, "cluster-health-check-timeout", 0, "timeout of one member health check (default: the KubeFedConfig's clusterHealthCheck.timeout, else 3s)")
 	goFlags := flag.NewFlagSet("", flag.ExitOnError)
 	zapOpts.BindFlags(goFlags) // --zap-log-level and friends, as kubebuilder projects have
 	fs.AddGoFlagSet(goFlags)
@@ -97,7 +105,13 @@ func New(cfg *rest.Config, opts Options, types []fedtype.Descriptor, addToScheme
 			return nil, fmt.Errorf("build scheme: %w", err)
 		}
 	}
+	if err := applyKubeFedConfig(cfg, scheme, &opts); err != nil {
+		return nil, err
+	}
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
+		LeaseDuration:           opts.leaseDuration,
+		RenewDeadline:           opts.renewDeadline,
+		RetryPeriod:             opts.retryPeriod,
 		Scheme:                  scheme,
 		Metrics:                 metricsserver.Options{BindAddress: orDefault(opts.MetricsAddr, ":8080")},
 		HealthProbeBindAddress:  orDefault(opts.ProbeAddr, ":8081"),
@@ -137,4 +151,49 @@ func orDefault(v, def string) string {
 		return def
 	}
 	return v
+}
+
+// ConfigName is the KubeFedConfig the manager reads its settings from.
+const ConfigName = "kubefed"
+
+// applyKubeFedConfig fills settings the flags left unset from the KubeFedConfig in
+// the KubeFed namespace, as KubeFed's controller manager did; a missing
+// KubeFedConfig leaves the defaults.
+func applyKubeFedConfig(cfg *rest.Config, scheme *runtime.Scheme, opts *Options) error {
+	c, err := client.New(cfg, client.Options{Scheme: scheme})
+	if err != nil {
+		return err
+	}
+	var kfc corev1beta1.KubeFedConfig
+	err = c.Get(context.Background(), client.ObjectKey{Namespace: opts.Namespace, Name: ConfigName}, &kfc)
+	if apierrors.IsNotFound(err) || meta.IsNoMatchError(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read KubeFedConfig %s/%s: %w", opts.Namespace, ConfigName, err)
+	}
+	if hc := kfc.Spec.ClusterHealthCheck; hc != nil {
+		if opts.HealthCheck.Period == 0 && hc.Period != nil {
+			opts.HealthCheck.Period = hc.Period.Duration
+		}
+		if opts.HealthCheck.Timeout == 0 && hc.Timeout != nil {
+			opts.HealthCheck.Timeout = hc.Timeout.Duration
+		}
+		if opts.HealthCheck.FailureThreshold == 0 && hc.FailureThreshold != nil {
+			opts.HealthCheck.FailureThreshold = int(*hc.FailureThreshold)
+		}
+		if opts.HealthCheck.SuccessThreshold == 0 && hc.SuccessThreshold != nil {
+			opts.HealthCheck.SuccessThreshold = int(*hc.SuccessThreshold)
+		}
+	}
+	if le := kfc.Spec.LeaderElect; le != nil {
+		duration := func(d *metav1.Duration) *time.Duration {
+			if d == nil {
+				return nil
+			}
+			return &d.Duration
+		}
+		opts.leaseDuration, opts.renewDeadline, opts.retryPeriod = duration(le.LeaseDuration), duration(le.RenewDeadline), duration(le.RetryPeriod)
+	}
+	return nil
 }

@@ -1,0 +1,68 @@
+package manager
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
+	"github.com/kubefed-gen/kubefed/test/clusters"
+)
+
+// TestKubeFedConfigSettings reads health check and leader election settings from a
+// KubeFedConfig on a real API server; flags that were set win.
+func TestKubeFedConfigSettings(t *testing.T) {
+	set, err := clusters.Start(clusters.Options{HostCRDDirs: []string{filepath.Join("..", "config", "crd")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = set.Stop() })
+	scheme := runtime.NewScheme()
+	_ = clientgoscheme.AddToScheme(scheme)
+	_ = corev1beta1.AddToScheme(scheme)
+	c, err := client.New(set.Host.Config, client.Options{Scheme: scheme})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+
+	// No KubeFedConfig: nothing changes.
+	opts := Options{Namespace: DefaultNamespace}
+	if err := applyKubeFedConfig(set.Host.Config, scheme, &opts); err != nil || opts.HealthCheck.Period != 0 {
+		t.Fatalf("without a KubeFedConfig: err %v, period %v", err, opts.HealthCheck.Period)
+	}
+
+	if err := c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: DefaultNamespace}}); err != nil {
+		t.Fatal(err)
+	}
+	kfc := &corev1beta1.KubeFedConfig{ObjectMeta: metav1.ObjectMeta{Name: ConfigName, Namespace: DefaultNamespace}}
+	kfc.Spec.Scope = corev1beta1.ScopeCluster
+	kfc.Spec.ClusterHealthCheck = &corev1beta1.ClusterHealthCheckConfig{
+		Period: &metav1.Duration{Duration: 20 * time.Second}, Timeout: &metav1.Duration{Duration: 5 * time.Second},
+		FailureThreshold: ptr.To[int64](4), SuccessThreshold: ptr.To[int64](2),
+	}
+	kfc.Spec.LeaderElect = &corev1beta1.LeaderElectConfig{LeaseDuration: &metav1.Duration{Duration: 30 * time.Second}}
+	if err := c.Create(ctx, kfc); err != nil {
+		t.Fatal(err)
+	}
+	opts = Options{Namespace: DefaultNamespace}
+	opts.HealthCheck.Timeout = time.Second // as if set by a flag
+	if err := applyKubeFedConfig(set.Host.Config, scheme, &opts); err != nil {
+		t.Fatal(err)
+	}
+	hc := opts.HealthCheck
+	if hc.Period != 20*time.Second || hc.Timeout != time.Second || hc.FailureThreshold != 4 || hc.SuccessThreshold != 2 {
+		t.Errorf("health check = %+v", hc)
+	}
+	if opts.leaseDuration == nil || *opts.leaseDuration != 30*time.Second || opts.renewDeadline != nil {
+		t.Errorf("leader election lease %v renew %v", opts.leaseDuration, opts.renewDeadline)
+	}
+}
