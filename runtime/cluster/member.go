@@ -97,8 +97,8 @@ func fingerprint(kfc *corev1beta1.KubeFedCluster, secret *corev1.Secret) string 
 // memberQPS and memberBurst are high since the member's API server, not the
 // client, should be what limits propagation: thousands of objects are written at once.
 const (
-	memberQPS   = 200
-	memberBurst = 400
+	memberQPS   = 500
+	memberBurst = 1000
 )
 
 // restConfig builds the client configuration of a member from its KubeFedCluster
