@@ -42,12 +42,14 @@ type markers struct {
 	dropped []string
 }
 
-func (m *markers) add(s ...string)       { m.typeLevel = append(m.typeLevel, s...) }
-func (m *markers) addField(s ...string)  { m.fieldOnly = append(m.fieldOnly, s...) }
-func (m *markers) empty() bool           { return len(m.typeLevel) == 0 && len(m.fieldOnly) == 0 }
-func (m *markers) prepend(s ...string)   { m.typeLevel = append(s, m.typeLevel...) }
-func (m *markers) dropNote(what string)  { m.dropped = append(m.dropped, what) }
-func (m *markers) all() []string         { return append(append([]string(nil), m.typeLevel...), m.fieldOnly...) }
+func (m *markers) add(s ...string)      { m.typeLevel = append(m.typeLevel, s...) }
+func (m *markers) addField(s ...string) { m.fieldOnly = append(m.fieldOnly, s...) }
+func (m *markers) empty() bool          { return len(m.typeLevel) == 0 && len(m.fieldOnly) == 0 }
+func (m *markers) prepend(s ...string)  { m.typeLevel = append(s, m.typeLevel...) }
+func (m *markers) dropNote(what string) { m.dropped = append(m.dropped, what) }
+func (m *markers) all() []string {
+	return append(append([]string(nil), m.typeLevel...), m.fieldOnly...)
+}
 func (m *markers) onlyType() *markers    { return &markers{typeLevel: m.typeLevel} }
 func (m *markers) hasFieldOnly() bool    { return len(m.fieldOnly) > 0 }
 func (m *markers) fieldOnlyList() string { return strings.Join(m.dropped, ", ") }

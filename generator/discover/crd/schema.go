@@ -42,10 +42,12 @@ type decl struct {
 	doc     []string
 	markers []string
 	// A struct has fields (possibly none); any other declaration has an underlying type.
-	isStruct   bool
-	root       bool
-	fields     []field
-	underlying jen.Code
+	isStruct bool
+	root     bool
+	// metadataRequired makes the root's ObjectMeta a required field (no omitempty).
+	metadataRequired bool
+	fields           []field
+	underlying       jen.Code
 	// delegate, when set, is the type whose JSON methods a wrapper forwards to:
 	// a defined type does not inherit its underlying type's methods, and without
 	// them Number or apiextensionsv1.JSON would be encoded as a plain string or struct.
@@ -143,7 +145,8 @@ func (c *converter) convertRoot(kind string, s *apiextensionsv1.JSONSchemaProps)
 			c.warnf("metadata", "the schema's constraints on metadata are dropped: the Go type embeds metav1.ObjectMeta, which controller-tools writes as type: object")
 		}
 	}
-	root := &decl{name: kind, doc: docLines(s.Description), markers: m.typeLevel, isStruct: true, root: true}
+	root := &decl{name: kind, doc: docLines(s.Description), markers: m.typeLevel, isStruct: true, root: true,
+		metadataRequired: slices.Contains(s.Required, "metadata")}
 	c.decls = append(c.decls, root)
 	c.queue = append(c.queue, structJob{d: root, s: s})
 	for len(c.queue) > 0 {
@@ -246,9 +249,9 @@ func (c *converter) node(s *apiextensionsv1.JSONSchemaProps, path, hint string, 
 	case s.Type == "object" && (len(s.Properties) > 0 || s.AdditionalProperties == nil):
 		t, err = c.structType(s, path, hint, m)
 	case s.Type == "object":
-		t, err = c.mapType(s, path, hint, pos)
+		t, err = c.mapType(s, path, hint, pos, m)
 	case s.Type == "array":
-		t, err = c.arrayType(s, path, hint, pos)
+		t, err = c.arrayType(s, path, hint, pos, m)
 	case s.Type == "string":
 		t = goType{code: jen.String(), pointer: true}
 		if s.Format != "" {
@@ -348,7 +351,7 @@ func (c *converter) structType(s *apiextensionsv1.JSONSchemaProps, path, hint st
 	return goType{code: jen.Id(d.name), pointer: true, decl: d}, nil
 }
 
-func (c *converter) mapType(s *apiextensionsv1.JSONSchemaProps, path, hint string, pos position) (goType, error) {
+func (c *converter) mapType(s *apiextensionsv1.JSONSchemaProps, path, hint string, pos position, m *markers) (goType, error) {
 	ap := s.AdditionalProperties
 	if ap.Schema == nil {
 		if !ap.Allows {
@@ -361,10 +364,19 @@ func (c *converter) mapType(s *apiextensionsv1.JSONSchemaProps, path, hint strin
 	if err != nil {
 		return goType{}, err
 	}
+	c.preserve(s, m)
 	return goType{code: jen.Map(jen.String()).Add(v.code)}, nil
 }
 
-func (c *converter) arrayType(s *apiextensionsv1.JSONSchemaProps, path, hint string, pos position) (goType, error) {
+// preserve keeps x-kubernetes-preserve-unknown-fields on a map or array, where it
+// only affects pruning of what the Go type holds anyway.
+func (c *converter) preserve(s *apiextensionsv1.JSONSchemaProps, m *markers) {
+	if s.XPreserveUnknownFields != nil && *s.XPreserveUnknownFields {
+		m.add(markerPreserve)
+	}
+}
+
+func (c *converter) arrayType(s *apiextensionsv1.JSONSchemaProps, path, hint string, pos position, m *markers) (goType, error) {
 	if s.Items == nil || s.Items.Schema == nil {
 		return goType{}, c.errorf(path, "is an array without an items schema, which a structural schema needs")
 	}
@@ -372,6 +384,7 @@ func (c *converter) arrayType(s *apiextensionsv1.JSONSchemaProps, path, hint str
 	if err != nil {
 		return goType{}, err
 	}
+	c.preserve(s, m)
 	return goType{code: jen.Index().Add(e.code)}, nil
 }
 
@@ -638,33 +651,47 @@ func isIntOrStringAnyOf(branches []apiextensionsv1.JSONSchemaProps) bool {
 }
 
 // structuralPart names what a junctor branch says about the shape of a value rather
-// than about its validity, or returns "" when it only validates.
+// than about its validity, or returns "" when it only validates. As in the API
+// server's structural schema rules, a branch may hold properties, items and
+// additionalProperties when those only validate too.
 func structuralPart(b *apiextensionsv1.JSONSchemaProps) string {
 	switch {
 	case b.Type != "":
 		return "type"
-	case len(b.Properties) > 0:
-		return "properties"
-	case b.Items != nil:
-		return "items"
-	case b.AdditionalProperties != nil:
-		return "additionalProperties"
 	case b.Ref != nil:
 		return "$ref"
-	case b.XPreserveUnknownFields != nil, b.XEmbeddedResource, b.XIntOrString:
+	case b.XPreserveUnknownFields != nil, b.XEmbeddedResource, b.XIntOrString, b.XListType != nil, b.XMapType != nil, len(b.XListMapKeys) > 0:
 		return "x-kubernetes extensions"
 	case b.Default != nil:
 		return "default"
+	case b.Nullable:
+		return "nullable"
+	case b.AdditionalProperties != nil && b.AdditionalProperties.Schema == nil:
+		return "additionalProperties"
 	}
-	for _, nested := range [][]apiextensionsv1.JSONSchemaProps{b.AllOf, b.OneOf, b.AnyOf} {
-		for i := range nested {
-			if what := structuralPart(&nested[i]); what != "" {
-				return what
-			}
+	var nested []*apiextensionsv1.JSONSchemaProps
+	for k := range b.Properties {
+		p := b.Properties[k]
+		nested = append(nested, &p)
+	}
+	if b.Items != nil && b.Items.Schema != nil {
+		nested = append(nested, b.Items.Schema)
+	}
+	if b.AdditionalProperties != nil && b.AdditionalProperties.Schema != nil {
+		nested = append(nested, b.AdditionalProperties.Schema)
+	}
+	for _, list := range [][]apiextensionsv1.JSONSchemaProps{b.AllOf, b.OneOf, b.AnyOf} {
+		for i := range list {
+			nested = append(nested, &list[i])
 		}
 	}
 	if b.Not != nil {
-		return structuralPart(b.Not)
+		nested = append(nested, b.Not)
+	}
+	for _, n := range nested {
+		if what := structuralPart(n); what != "" {
+			return what
+		}
 	}
 	return ""
 }

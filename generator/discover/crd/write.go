@@ -269,9 +269,13 @@ func writeDecl(f *jen.File, d *decl) {
 	}
 	var fields []jen.Code
 	if d.root {
+		metaTag := "metadata,omitempty"
+		if d.metadataRequired {
+			metaTag = "metadata"
+		}
 		fields = append(fields,
 			jen.Qual(metav1Pkg, "TypeMeta").Tag(map[string]string{"json": ",inline"}),
-			jen.Qual(metav1Pkg, "ObjectMeta").Tag(map[string]string{"json": "metadata,omitempty"}),
+			jen.Qual(metav1Pkg, "ObjectMeta").Tag(map[string]string{"json": metaTag}),
 		)
 		if len(d.fields) > 0 {
 			fields = append(fields, jen.Line())

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -19,6 +20,8 @@ import (
 	"sigs.k8s.io/controller-tools/pkg/loader"
 	"sigs.k8s.io/controller-tools/pkg/markers"
 	"sigs.k8s.io/yaml"
+
+	"github.com/dave/jennifer/jen"
 
 	"github.com/kubefed-gen/kubefed/generator/emit"
 )
@@ -65,6 +68,9 @@ func (e Emitter) Emit(ctx *emit.Context) error {
 			return err
 		}
 		files = append(files, "bases/"+name)
+	}
+	if err := emit.WriteGo(embedFile(ctx), filepath.Join(Dir(ctx), "zz_generated.embed.go")); err != nil {
+		return err
 	}
 	kustomization := "# " + emit.Header + "\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n"
 	for _, f := range files {
@@ -217,4 +223,18 @@ func relaxListMapKeys(s *apiextensionsv1.JSONSchemaProps) {
 	if s.AdditionalProperties != nil {
 		relaxListMapKeys(s.AdditionalProperties.Schema)
 	}
+}
+
+// embedFile makes the CRDs importable, so that tools (kubefedctl enable) can install
+// them without reading files next to the binary.
+func embedFile(ctx *emit.Context) *jen.File {
+	f := jen.NewFilePathName(path.Join(ctx.GoPackage, "config", "crd"), "crd")
+	f.HeaderComment(emit.Header)
+	f.PackageComment("Package crd holds the CRDs of the federated types, one file each in bases/.")
+	f.Anon("embed")
+	f.Comment("Bases holds bases/<group>_<plural>.yaml for every federated type.")
+	f.Comment("")
+	f.Comment("//go:embed bases/*.yaml")
+	f.Var().Id("Bases").Qual("embed", "FS")
+	return f
 }
