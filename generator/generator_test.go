@@ -5,8 +5,6 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"io/fs"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -14,11 +12,11 @@ import (
 	"strings"
 	"testing"
 
-	"golang.org/x/mod/modfile"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"sigs.k8s.io/yaml"
 
 	"github.com/kubefed-gen/kubefed/generator"
+	"github.com/kubefed-gen/kubefed/test/gomodule"
 )
 
 const fixtureModule = "example.com/fedgen"
@@ -42,13 +40,8 @@ func TestGenerateBuiltinsBeyondDefaultSet(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates and compiles client-go based code")
 	}
-	mod := writeFixtureModule(t)
-	// No network: everything comes from the module cache, and -mod=mod lets the go
-	// command fill in requirements the fixture does not spell out. Generate runs the
-	// go command itself (package loading), so the test process needs the same
-	// environment; and it resolves Go packages from the working directory's module.
-	t.Setenv("GOFLAGS", "-mod=mod")
-	t.Setenv("GOPROXY", "off")
+	mod := gomodule.New(t, fixtureModule)
+	// Generate resolves Go packages from the working directory's module.
 	t.Chdir(mod)
 
 	out := filepath.Join(mod, "federation")
@@ -58,15 +51,10 @@ func TestGenerateBuiltinsBeyondDefaultSet(t *testing.T) {
 		t.Fatalf("Generate: %v\n%s", err, log.String())
 	}
 	t.Logf("first run:\n%s", log.String())
-	first := readTree(t, out)
+	first := gomodule.ReadTree(t, out)
 
-	for _, args := range [][]string{{"build", "./..."}, {"vet", "./..."}} {
-		cmd := exec.Command("go", args...)
-		cmd.Dir = mod
-		if b, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, b)
-		}
-	}
+	gomodule.Go(t, mod, "build", "./...")
+	gomodule.Go(t, mod, "vet", "./...")
 	if b, err := exec.Command("gofmt", "-l", out).CombinedOutput(); err != nil || len(b) > 0 {
 		t.Errorf("gofmt -l %s: err %v, files needing gofmt:\n%s", out, err, b)
 	}
@@ -75,7 +63,7 @@ func TestGenerateBuiltinsBeyondDefaultSet(t *testing.T) {
 	if err := generator.Generate(opts); err != nil {
 		t.Fatalf("second Generate: %v\n%s", err, log.String())
 	}
-	second := readTree(t, out)
+	second := gomodule.ReadTree(t, out)
 	for name, b := range first {
 		if s, ok := second[name]; !ok {
 			t.Errorf("%s disappeared on the second run", name)
@@ -147,11 +135,15 @@ func TestGenerateBuiltinsBeyondDefaultSet(t *testing.T) {
 func targetObjectType(t *testing.T, path string) (pkgPath, name string) {
 	t.Helper()
 	f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.SkipObjectResolution)
-	check(t, err)
+	if err != nil {
+		t.Fatal(err)
+	}
 	imports := map[string]string{}
 	for _, imp := range f.Imports {
 		p, err := strconv.Unquote(imp.Path.Value)
-		check(t, err)
+		if err != nil {
+			t.Fatal(err)
+		}
 		local := p[strings.LastIndex(p, "/")+1:]
 		if imp.Name != nil {
 			local = imp.Name.Name
@@ -185,95 +177,4 @@ func countPrefix(tree map[string][]byte, prefix string) int {
 		}
 	}
 	return n
-}
-
-// writeFixtureModule writes an empty module into a temp dir that requires this
-// module (replaced by its checkout) and the k8s.io and controller-runtime versions it
-// uses, and reuses its go.sum, so no module needs downloading. (The same helper as in
-// generator/emit/clients's tests, which a test of another package cannot import.)
-func writeFixtureModule(t *testing.T) string {
-	t.Helper()
-	root := moduleRoot(t)
-	mainMod := readModFile(t, filepath.Join(root, "go.mod"))
-
-	mf := &modfile.File{}
-	check(t, mf.AddModuleStmt(fixtureModule))
-	check(t, mf.AddGoStmt(mainMod.Go.Version))
-	const pseudo = "v0.0.0-00010101000000-000000000000"
-	mf.AddNewRequire(mainMod.Module.Mod.Path, pseudo, false)
-	for _, r := range mainMod.Require {
-		if strings.HasPrefix(r.Mod.Path, "k8s.io/") || r.Mod.Path == "sigs.k8s.io/controller-runtime" {
-			mf.AddNewRequire(r.Mod.Path, r.Mod.Version, r.Indirect)
-		}
-	}
-	check(t, mf.AddReplace(mainMod.Module.Mod.Path, "", root, ""))
-	goMod, err := mf.Format()
-	check(t, err)
-	goSum, err := os.ReadFile(filepath.Join(root, "go.sum"))
-	check(t, err)
-
-	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{"go.mod": string(goMod), "go.sum": string(goSum)})
-	return dir
-}
-
-// moduleRoot finds this module's root from the test's working directory (the package folder).
-func moduleRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	check(t, err)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test's working directory")
-		}
-		dir = parent
-	}
-}
-
-func readModFile(t *testing.T, name string) *modfile.File {
-	t.Helper()
-	b, err := os.ReadFile(name)
-	check(t, err)
-	f, err := modfile.Parse(name, b, nil)
-	check(t, err)
-	return f
-}
-
-func writeFiles(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	for name, content := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		check(t, os.MkdirAll(filepath.Dir(p), 0o755))
-		check(t, os.WriteFile(p, []byte(content), 0o644))
-	}
-}
-
-// readTree returns every file under dir by slash-separated relative path.
-func readTree(t *testing.T, dir string) map[string][]byte {
-	t.Helper()
-	tree := map[string][]byte{}
-	check(t, filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(dir, p)
-		tree[filepath.ToSlash(rel)] = b
-		return err
-	}))
-	return tree
-}
-
-func check(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
 }
