@@ -13,6 +13,7 @@ import (
 	"golang.org/x/mod/modfile"
 
 	"github.com/kubefed-gen/kubefed/generator/discover"
+	crdtarget "github.com/kubefed-gen/kubefed/generator/discover/crd"
 	"github.com/kubefed-gen/kubefed/generator/emit"
 	"github.com/kubefed-gen/kubefed/generator/emit/apitypes"
 	"github.com/kubefed-gen/kubefed/generator/emit/clients"
@@ -30,6 +31,9 @@ type Options struct {
 	Types []string `json:"types,omitempty"`
 	// InputPackages are Go packages whose types carry +kubefed:federate.
 	InputPackages []string `json:"inputPackages,omitempty"`
+	// CRDFiles are YAML files of CustomResourceDefinitions; each CRD's storage
+	// version becomes Go types under <output>/targets, then a target like any other.
+	CRDFiles []string `json:"crds,omitempty"`
 	// OutputDir is the folder to write into; it must be inside a Go module.
 	OutputDir string `json:"output,omitempty"`
 	// GoPackage is the import path of OutputDir; derived from go.mod when empty.
@@ -49,8 +53,8 @@ type Options struct {
 
 // Generate discovers the requested types and writes every artefact for them.
 func Generate(opts Options) error {
-	if len(opts.Types) == 0 && len(opts.InputPackages) == 0 {
-		return errors.New("nothing to federate: name types with --type, packages with --input-pkg, or both in --config")
+	if len(opts.Types) == 0 && len(opts.InputPackages) == 0 && len(opts.CRDFiles) == 0 {
+		return errors.New("nothing to federate: name types with --type, packages with --input-pkg, CRD files with --crd, or any of them in --config")
 	}
 	if opts.OutputDir == "" {
 		return errors.New("no output folder: set --output")
@@ -64,7 +68,7 @@ func Generate(opts Options) error {
 			fmt.Fprintf(opts.Log, format+"\n", args...)
 		}
 	}
-	if ctx.Set.Targets, err = discoverTargets(opts); err != nil {
+	if ctx.Set.Targets, err = discoverTargets(opts, ctx, logf); err != nil {
 		return err
 	}
 	for _, t := range ctx.Set.Targets {
@@ -88,9 +92,12 @@ func Generate(opts Options) error {
 	return nil
 }
 
-func discoverTargets(opts Options) ([]*model.Target, error) {
+func discoverTargets(opts Options, ctx *emit.Context, logf func(string, ...any)) ([]*model.Target, error) {
 	loader := discover.NewLoader()
-	var targets []*model.Target
+	targets, err := crdTargets(opts.CRDFiles, ctx, loader, logf)
+	if err != nil {
+		return nil, err
+	}
 	for _, name := range opts.Types {
 		var t *model.Target
 		var err error
@@ -190,4 +197,39 @@ func (clientsEmitter) Emit(ctx *emit.Context) error {
 		OutputDir:     filepath.Join(ctx.OutputDir, "client"),
 		OutputPackage: path.Join(ctx.GoPackage, "client"),
 	})
+}
+
+// crdTargets writes Go types for every CRD in files below <output>/targets and loads
+// them as targets; the CRD's own names and scope win over what Go types imply.
+func crdTargets(files []string, ctx *emit.Context, loader *discover.Loader, logf func(string, ...any)) ([]*model.Target, error) {
+	var targets []*model.Target
+	for _, file := range files {
+		crds, err := crdtarget.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("--crd %s: %w", file, err)
+		}
+		for _, c := range crds {
+			rel, err := crdtarget.PackageDir(c)
+			if err != nil {
+				return nil, fmt.Errorf("--crd %s: %w", file, err)
+			}
+			res, err := crdtarget.WriteGoTypes(c, crdtarget.Options{
+				OutputDir: filepath.Join(ctx.OutputDir, "targets", filepath.FromSlash(rel)),
+				GoPackage: path.Join(ctx.GoPackage, "targets", rel),
+			})
+			if err != nil {
+				return nil, fmt.Errorf("--crd %s: %w", file, err)
+			}
+			for _, w := range res.Warnings {
+				logf("CRD %s: %s", c.Name, w)
+			}
+			t, err := loader.GoType(res.GoPackage + "." + res.Kind)
+			if err != nil {
+				return nil, fmt.Errorf("--crd %s: CRD %s: %w", file, c.Name, err)
+			}
+			t.Plural, t.ShortNames, t.Namespaced, t.Source = res.Plural, res.ShortNames, res.Namespaced, "--crd "+file
+			targets = append(targets, t)
+		}
+	}
+	return targets, nil
 }

@@ -3,8 +3,8 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
-	"strings"
 
 	"github.com/spf13/cobra"
 	"sigs.k8s.io/yaml"
@@ -41,6 +41,9 @@ Types come from any mix of:
   # Your own types, from a go:generate line in your API package's folder
   //go:generate go run github.com/kubefed-gen/kubefed/cmd/kubefed-gen --input-pkg example.com/widgets/api/v1 --output ../../federation
 
+  # A CRD from its YAML (its storage version becomes Go types under ./fed/targets)
+  kubefed-gen --crd config/crd/certificates.yaml --output ./fed
+
   # Everything from a file
   kubefed-gen --config kubefed-gen.yaml`,
 		SilenceUsage:  true,
@@ -64,7 +67,8 @@ Types come from any mix of:
 	f := cmd.Flags()
 	f.StringArrayVar(&opts.Types, "type", nil, "type to federate: a resource name (deployments.apps, configmaps, cronjobs.batch/v1, deployments.v1.apps) or a Go type (k8s.io/api/apps/v1.Deployment); repeatable")
 	f.StringArrayVar(&opts.InputPackages, "input-pkg", nil, "Go package whose types marked +kubefed:federate are federated (example.com/widgets/api/v1); repeatable")
-	f.StringVar(&configFile, "config", "", "YAML file with the settings below (types, inputPackages, output, goPackage, group, version, manager, managerImage, maxDescriptionLength); paths in it are relative to the file")
+	f.StringArrayVar(&opts.CRDFiles, "crd", nil, "YAML file of CustomResourceDefinitions to federate (their storage version becomes Go types under <output>/targets); repeatable")
+	f.StringVar(&configFile, "config", "", "YAML file with the settings below (types, inputPackages, crds, output, goPackage, group, version, manager, managerImage, maxDescriptionLength); paths in it are relative to the file")
 	f.StringVarP(&opts.OutputDir, "output", "o", "", "folder to write into, inside a Go module (./federation)")
 	f.StringVar(&opts.GoPackage, "go-package", "", "import path of --output; derived from go.mod when empty, checked when set")
 	f.StringVar(&opts.Group, "group", "", "API group of the federated types (default types.kubefed.io)")
@@ -87,8 +91,13 @@ func readConfig(path string) (generator.Options, error) {
 	if err := yaml.UnmarshalStrict(data, &opts); err != nil {
 		return opts, fmt.Errorf("--config %s: %w", path, err)
 	}
-	if opts.OutputDir != "" && !strings.HasPrefix(opts.OutputDir, "/") {
-		opts.OutputDir = joinRelative(path, opts.OutputDir)
+	if opts.OutputDir != "" && !filepath.IsAbs(opts.OutputDir) {
+		opts.OutputDir = filepath.Join(filepath.Dir(path), opts.OutputDir)
+	}
+	for i, f := range opts.CRDFiles {
+		if !filepath.IsAbs(f) {
+			opts.CRDFiles[i] = filepath.Join(filepath.Dir(path), f)
+		}
 	}
 	return opts, nil
 }
@@ -98,6 +107,7 @@ func merge(file, flags generator.Options) generator.Options {
 	out := file
 	out.Types = append(out.Types, flags.Types...)
 	out.InputPackages = append(out.InputPackages, flags.InputPackages...)
+	out.CRDFiles = append(out.CRDFiles, flags.CRDFiles...)
 	for _, s := range []struct {
 		dst *string
 		v   string

@@ -5,6 +5,7 @@ package emit
 import (
 	"bytes"
 	"fmt"
+	"go/format"
 	"os"
 	"path"
 	"path/filepath"
@@ -79,13 +80,31 @@ func ImportAlias(pkgPath string) string {
 	}, strings.ToLower(alias))
 }
 
-// WriteGo renders a jennifer file (gofmt'd by jennifer) to path.
+// WriteGo renders a jennifer file to path, gofmt'd. Comments below the package
+// clause are indented before formatting: gofmt reflows top-level doc comments
+// (turning ” into a typographic quote inside a copied CEL rule or default), but
+// leaves indented ones as they are, and indents them itself.
 func WriteGo(f *jen.File, path string) error {
+	f.NoFormat = true
 	var buf bytes.Buffer
 	if err := f.Render(&buf); err != nil {
 		return fmt.Errorf("render %s: %w", path, err)
 	}
-	return WriteFile(path, buf.Bytes())
+	lines := strings.Split(buf.String(), "\n")
+	inBody := false
+	for i, l := range lines {
+		if strings.HasPrefix(l, "package ") {
+			inBody = true // the header and package comment stay as they are
+		}
+		if inBody && strings.HasPrefix(l, "//") {
+			lines[i] = "\t" + l
+		}
+	}
+	out, err := format.Source([]byte(strings.Join(lines, "\n")))
+	if err != nil {
+		return fmt.Errorf("format %s: %w", path, err)
+	}
+	return WriteFile(path, out)
 }
 
 // WriteFile writes data to path, creating its folder.

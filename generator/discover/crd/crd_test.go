@@ -24,9 +24,12 @@ import (
 	crdmarkers "sigs.k8s.io/controller-tools/pkg/crd/markers"
 	"sigs.k8s.io/controller-tools/pkg/loader"
 	"sigs.k8s.io/controller-tools/pkg/markers"
+	"sigs.k8s.io/yaml"
 
+	"github.com/kubefed-gen/kubefed/generator"
 	"github.com/kubefed-gen/kubefed/generator/discover"
 	"github.com/kubefed-gen/kubefed/generator/discover/crd"
+	"github.com/kubefed-gen/kubefed/test/gomodule"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -227,7 +230,7 @@ func toJSON(v any) map[string]any {
 	return out
 }
 
-// normalize removes what the comparison ignores (descriptions) and, on the original
+// normalize evens out descriptions (see normalizeDescription) and, on the original
 // side, rewrites what the Go types are documented to reproduce differently, each of
 // which WriteGoTypes reports in a warning:
 //   - junctors (allOf, oneOf, anyOf, not) that only validate are dropped;
@@ -235,7 +238,9 @@ func toJSON(v any) map[string]any {
 //   - additionalProperties: true becomes {x-kubernetes-preserve-unknown-fields: true};
 //   - required names that are not properties are dropped, and null enum values.
 func normalize(s map[string]any, original bool) map[string]any {
-	delete(s, "description")
+	if d, ok := s["description"].(string); ok {
+		s["description"] = normalizeDescription(d, original)
+	}
 	if original {
 		intOrString := s["x-kubernetes-int-or-string"] == true
 		for _, j := range []string{"allOf", "oneOf", "anyOf", "not"} {
@@ -362,21 +367,68 @@ func hasWarning(warnings []string, parts ...string) bool {
 	return false
 }
 
+// normalizeDescription applies what a Go doc comment does to a description on its
+// way through controller-tools: trailing spaces and runs of blank lines go, lines
+// starting with TODO are dropped and a --- line ends the text. A description line
+// starting with + is written escaped (\+), or it would be read as a marker.
+func normalizeDescription(d string, original bool) string {
+	var out []string
+	for _, l := range strings.Split(d, "\n") {
+		l = strings.TrimRight(l, " \t")
+		if !original {
+			if t := strings.TrimLeft(l, " \t"); strings.HasPrefix(t, `\+`) {
+				l = l[:len(l)-len(t)] + t[1:]
+			}
+		}
+		if original && strings.HasPrefix(l, "TODO") {
+			continue
+		}
+		if original && strings.HasPrefix(l, "---") {
+			break
+		}
+		if l == "" && (len(out) == 0 || out[len(out)-1] == "") {
+			continue
+		}
+		out = append(out, l)
+	}
+	return strings.TrimSpace(strings.Join(out, "\n"))
+}
+
+// realCRDs are CRDs of well-known operators, copied from the module cache (see
+// testdata/README.md).
+var realCRDs = []string{
+	"monitoring.coreos.com_servicemonitors.yaml",
+	"cert-manager.io_certificates.yaml",
+	"velero.io_backups.yaml",
+	"kyverno.io_clustercleanuppolicies.yaml",
+}
+
+// TestRoundTripRealCRDs converts operators' CRDs, builds and vets the packages,
+// writes the CRDs back from them with controller-tools and requires the same schema,
+// descriptions included; then loads each package with the generator's Go type loader.
 func TestRoundTripRealCRDs(t *testing.T) {
 	var crds []*apiextensionsv1.CustomResourceDefinition
-	for _, f := range []string{
-		"monitoring.coreos.com_servicemonitors.yaml",
-		"cert-manager.io_certificates.yaml",
-		"velero.io_backups.yaml",
-		"kyverno.io_clustercleanuppolicies.yaml",
-	} {
+	for _, f := range realCRDs {
 		crds = append(crds, readCRDs(t, f)...)
 	}
 	ws := roundTrip(t, crds)
+
+	wantWarnings := map[string][][]string{
+		"clustercleanuppolicies.kyverno.io": {
+			{"CRD has versions v2, v2beta1; using storage version v2"},
+			{"spec.context[*]: oneOf dropped"},
+			{"spec.match.any[*].resources: not dropped"},
+		},
+	}
 	loader := discover.NewLoader()
 	for _, w := range ws {
-		for _, warning := range w.result.Warnings {
-			t.Logf("%s: warning: %s", w.crd.Name, warning)
+		for _, want := range wantWarnings[w.crd.Name] {
+			if !hasWarning(w.result.Warnings, want...) {
+				t.Errorf("%s: no warning with %q in %q", w.crd.Name, want, w.result.Warnings)
+			}
+		}
+		if _, ok := wantWarnings[w.crd.Name]; !ok && len(w.result.Warnings) > 0 {
+			t.Errorf("%s: unexpected warnings %q", w.crd.Name, w.result.Warnings)
 		}
 		target, err := loader.GoType(w.result.GoPackage + "." + w.result.Kind)
 		if err != nil {
@@ -387,6 +439,366 @@ func TestRoundTripRealCRDs(t *testing.T) {
 			target.Plural != w.crd.Spec.Names.Plural || target.Namespaced != (w.crd.Spec.Scope == apiextensionsv1.NamespaceScoped) ||
 			!slices.Equal(target.ShortNames, w.crd.Spec.Names.ShortNames) {
 			t.Errorf("%s: loader reads %+v", w.crd.Name, target)
+		}
+	}
+}
+
+// TestRoundTripMappingRules does the same for hand-written CRDs that exercise every
+// mapping rule, checks the warnings and Result of each, and compares the Go code of
+// the rules CRD with a golden file.
+func TestRoundTripMappingRules(t *testing.T) {
+	crds := append(readCRDs(t, "mapping.yaml"), readCRDs(t, "cluster-versions.yaml")...)
+	ws := roundTrip(t, crds)
+
+	tests := []struct {
+		crd          string
+		want         crd.Result
+		wantWarnings [][]string
+	}{{
+		crd: "widgets.example.com",
+		want: crd.Result{Kind: "Widget", Group: "example.com", Version: "v1", Plural: "widgets",
+			Namespaced: true, ShortNames: []string{"wd"}},
+		wantWarnings: [][]string{
+			{"spec.choice: oneOf dropped"},
+			{"spec.freeForm: additionalProperties: true becomes map[string]apiextensionsv1.JSON"},
+			{"spec.settings: has properties and x-kubernetes-preserve-unknown-fields"},
+		},
+	}, {
+		crd:          "gadgets.example.com",
+		want:         crd.Result{Kind: "Gadget", Group: "example.com", Version: "v1beta1", Plural: "gadgets"},
+		wantWarnings: [][]string{{"CRD has versions v1alpha1, v1beta1; using storage version v1beta1"}},
+	}, {
+		crd:  "gizmos.example.com",
+		want: crd.Result{Kind: "Gizmo", Group: "example.com", Version: "v2", Plural: "gizmos", Namespaced: true},
+	}}
+	byName := map[string]written{}
+	for _, w := range ws {
+		byName[w.crd.Name] = w
+	}
+	for _, tt := range tests {
+		w, ok := byName[tt.crd]
+		if !ok {
+			t.Fatalf("%s not written", tt.crd)
+		}
+		got := *w.result
+		got.GoPackage, got.Warnings = "", nil
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%s: Result %+v, want %+v", tt.crd, got, tt.want)
+		}
+		for _, want := range tt.wantWarnings {
+			if !hasWarning(w.result.Warnings, want...) {
+				t.Errorf("%s: no warning with %q in %q", tt.crd, want, w.result.Warnings)
+			}
+		}
+		if len(w.result.Warnings) != len(tt.wantWarnings) {
+			t.Errorf("%s: warnings %q, want %d", tt.crd, w.result.Warnings, len(tt.wantWarnings))
+		}
+	}
+
+	widget := byName["widgets.example.com"]
+	got, err := os.ReadFile(filepath.Join(widget.dir, "types.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden := filepath.Join("testdata", "golden", "widgets_types.go.golden")
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to write it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("types.go of widgets.example.com differs from %s; run go test -update and review the diff", golden)
+	}
+
+	// The comparison must see a change deep in the schema, or the round trip proves nothing.
+	changed := widget.crd.DeepCopy()
+	quoted := storage(changed).Schema.OpenAPIV3Schema.Properties["spec"].Properties["quoted"]
+	quoted.MaxLength = new(int64(21))
+	storage(changed).Schema.OpenAPIV3Schema.Properties["spec"].Properties["quoted"] = quoted
+	back := regenerate(t, []written{widget})[widget.crd.Name]
+	if diffs := compareCRD(changed, back); len(diffs) != 1 || !strings.Contains(diffs[0], "/properties/spec/properties/quoted/maxLength") {
+		t.Errorf("a changed maxLength gives differences %q, want one at spec.quoted", diffs)
+	}
+}
+
+// TestDeterministic writes the same CRDs twice into one folder and wants the same bytes.
+func TestDeterministic(t *testing.T) {
+	dir, pkg := runDir(t)
+	for _, c := range append(readCRDs(t, "mapping.yaml"), readCRDs(t, "kyverno.io_clustercleanuppolicies.yaml")...) {
+		opts := crd.Options{OutputDir: filepath.Join(dir, c.Spec.Names.Plural), GoPackage: path.Join(pkg, c.Spec.Names.Plural)}
+		read := func() map[string][]byte {
+			files := map[string][]byte{}
+			entries, err := os.ReadDir(opts.OutputDir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range entries {
+				b, err := os.ReadFile(filepath.Join(opts.OutputDir, e.Name()))
+				if err != nil {
+					t.Fatal(err)
+				}
+				files[e.Name()] = b
+			}
+			return files
+		}
+		first, err := crd.WriteGoTypes(c, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := read()
+		second, err := crd.WriteGoTypes(c, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		after := read()
+		if !reflect.DeepEqual(first, second) {
+			t.Errorf("%s: Result differs between runs: %+v, %+v", c.Name, first, second)
+		}
+		if len(before) != 4 || len(after) != len(before) {
+			t.Errorf("%s: files %d then %d, want doc.go, types.go, register.go, zz_generated.deepcopy.go", c.Name, len(before), len(after))
+		}
+		for name, b := range before {
+			if !bytes.Equal(b, after[name]) {
+				t.Errorf("%s: %s differs between runs", c.Name, name)
+			}
+		}
+	}
+}
+
+// TestOneCRDPerFolder checks PackageDir and that a folder holding another CRD's
+// package is not overwritten.
+func TestOneCRDPerFolder(t *testing.T) {
+	crds := readCRDs(t, "cluster-versions.yaml")
+	for _, tt := range []struct{ crd, want string }{
+		{"gadgets.example.com", "example.com/gadgets/v1beta1"},
+		{"gizmos.example.com", "example.com/gizmos/v2"},
+	} {
+		i := slices.IndexFunc(crds, func(c *apiextensionsv1.CustomResourceDefinition) bool { return c.Name == tt.crd })
+		if got, err := crd.PackageDir(crds[i]); err != nil || got != tt.want {
+			t.Errorf("PackageDir(%s) = %q, %v; want %q", tt.crd, got, err, tt.want)
+		}
+	}
+	dir, pkg := runDir(t)
+	opts := crd.Options{OutputDir: dir, GoPackage: pkg}
+	if _, err := crd.WriteGoTypes(crds[0], opts); err != nil {
+		t.Fatal(err)
+	}
+	_, err := crd.WriteGoTypes(crds[1], opts)
+	if err == nil || !strings.Contains(err.Error(), "not written for this CRD") {
+		t.Errorf("writing gizmos over gadgets: %v, want an error", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "types.go")); err != nil {
+		t.Errorf("gadgets' package was touched: %v", err)
+	}
+}
+
+// TestUnsupported wants an error naming the CRD, the field path and the reason.
+func TestUnsupported(t *testing.T) {
+	dir, pkg := runDir(t)
+	crds := map[string]*apiextensionsv1.CustomResourceDefinition{}
+	for _, c := range readCRDs(t, "unsupported.yaml") {
+		crds[c.Name] = c
+	}
+	mapping := readCRDs(t, "mapping.yaml")[0]
+	lowerKind := mapping.DeepCopy()
+	lowerKind.Spec.Names.Kind = "widget"
+	dashedVersion := mapping.DeepCopy()
+	dashedVersion.Spec.Versions[0].Name = "v1-beta"
+	noStorage := readCRDs(t, "cluster-versions.yaml")[0]
+	for i := range noStorage.Spec.Versions {
+		noStorage.Spec.Versions[i].Storage = false
+	}
+	tests := []struct {
+		name string
+		crd  *apiextensionsv1.CustomResourceDefinition
+		want []string
+	}{
+		{"$ref", crds["refs.example.com"], []string{"CRD refs.example.com", "spec.template.spec.foo", "$ref", "not supported"}},
+		{"no type", crds["untypeds.example.com"], []string{"CRD untypeds.example.com", "spec.template.spec.foo", "has no type and no x-kubernetes-preserve-unknown-fields"}},
+		{"oneOf with types", crds["shapes.example.com"], []string{"CRD shapes.example.com", "spec.template.spec.foo", "oneOf with type is not supported"}},
+		{"tuple items", crds["tuples.example.com"], []string{"CRD tuples.example.com", "spec.template.spec.foo", "tuple"}},
+		{"properties and additionalProperties", crds["mixeds.example.com"], []string{"CRD mixeds.example.com", "spec.template.spec.foo", "both properties and additionalProperties"}},
+		{"array without items", crds["itemlesses.example.com"], []string{"CRD itemlesses.example.com", "spec.template.spec.foo", "without an items schema"}},
+		{"kind not exported", lowerKind, []string{"CRD widgets.example.com", `kind "widget" is not an exported Go identifier`}},
+		{"version not a package name", dashedVersion, []string{"CRD widgets.example.com", `version "v1-beta" cannot be a Go package name`}},
+		{"no storage version", noStorage, []string{"CRD gadgets.example.com", "none of its versions (v1alpha1, v1beta1) is the storage version"}},
+	}
+	if len(crds) != 6 {
+		t.Fatalf("unsupported.yaml holds %d CRDs, want 6", len(crds))
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.crd == nil {
+				t.Fatal("CRD missing from testdata")
+			}
+			_, err := crd.WriteGoTypes(tt.crd, crd.Options{OutputDir: filepath.Join(dir, "out"), GoPackage: path.Join(pkg, "out")})
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+// TestLossyParts covers what is dropped with a warning rather than refused: things
+// controller-tools reads only on fields, met on list items or map values.
+func TestLossyParts(t *testing.T) {
+	base := readCRDs(t, "cluster-versions.yaml")[1] // gizmos: data is a map of strings
+	mustJSON := func(s string) *apiextensionsv1.JSON { return &apiextensionsv1.JSON{Raw: []byte(s)} }
+	tests := []struct {
+		name  string
+		value apiextensionsv1.JSONSchemaProps
+		want  []string
+	}{
+		{"default on map values", apiextensionsv1.JSONSchemaProps{Type: "string", Default: mustJSON(`"x"`)},
+			[]string{`data.*: default "x" dropped`, "only on struct fields"}},
+		{"nullable map values", apiextensionsv1.JSONSchemaProps{Type: "string", Nullable: true},
+			[]string{"data.*: nullable dropped"}},
+		{"null in an enum", apiextensionsv1.JSONSchemaProps{Type: "string", Enum: []apiextensionsv1.JSON{*mustJSON(`"a"`), *mustJSON(`null`)}},
+			[]string{"data.*: enum value null dropped"}},
+		{"int-or-string values with a pattern", apiextensionsv1.JSONSchemaProps{XIntOrString: true, Pattern: "^[0-9]+$"},
+			[]string{"data.*: validations dropped", "cannot be named"}},
+		{"untyped values with a bound", apiextensionsv1.JSONSchemaProps{XPreserveUnknownFields: new(true), MinProperties: new(int64(1))},
+			[]string{"data.*: validations dropped", "without a type"}},
+	}
+	dir, pkg := runDir(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := base.DeepCopy()
+			data := c.Spec.Versions[0].Schema.OpenAPIV3Schema.Properties["data"]
+			data.AdditionalProperties.Schema = &tt.value
+			c.Spec.Versions[0].Schema.OpenAPIV3Schema.Properties["data"] = data
+			res, err := crd.WriteGoTypes(c, crd.Options{OutputDir: filepath.Join(dir, "out"), GoPackage: path.Join(pkg, "out")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !hasWarning(res.Warnings, tt.want...) {
+				t.Errorf("no warning with %q in %q", tt.want, res.Warnings)
+			}
+		})
+	}
+}
+
+func TestReadFile(t *testing.T) {
+	crds := readCRDs(t, "cluster-versions.yaml")
+	var names []string
+	for _, c := range crds {
+		names = append(names, c.Name)
+	}
+	if want := []string{"gadgets.example.com", "gizmos.example.com"}; !slices.Equal(names, want) {
+		t.Errorf("cluster-versions.yaml: %q, want %q", names, want)
+	}
+
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	tests := []struct {
+		name, file string
+		want       []string
+	}{
+		{"a ConfigMap after a CRD", filepath.Join("testdata", "not-a-crd.yaml"), []string{"not-a-crd.yaml: document 2", `kind "ConfigMap"`, "not a CustomResourceDefinition"}},
+		{"v1beta1", write("beta.yaml", "apiVersion: apiextensions.k8s.io/v1beta1\nkind: CustomResourceDefinition\nmetadata: {name: a.b}\n"),
+			[]string{"document 1 is a CustomResourceDefinition of apiextensions.k8s.io/v1beta1", "only apiextensions.k8s.io/v1"}},
+		{"unknown field", write("typo.yaml", "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nspec: {scop: Cluster}\n"),
+			[]string{"document 1", "scop"}},
+		{"empty", write("empty.yaml", "# nothing\n---\n"), []string{"holds no CustomResourceDefinition"}},
+		{"JSON", write("one.json", `{"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": {"name": "a.b"}}`), nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			crds, err := crd.ReadFile(tt.file)
+			if tt.want == nil {
+				if err != nil || len(crds) != 1 || crds[0].Name != "a.b" {
+					t.Errorf("got %v, %v", crds, err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+// TestFederatedTemplateKeepsSchema runs the whole generator on CRD targets, as
+// kubefed-gen will: the Go types are written into a user's module, federated as Go
+// types, and the template of each Federated<Kind> CRD must hold the CRD's schema.
+func TestFederatedTemplateKeepsSchema(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates and compiles client-go based code")
+	}
+	crds := append(readCRDs(t, "mapping.yaml"), readCRDs(t, "cert-manager.io_certificates.yaml")...)
+	mod := gomodule.New(t, "example.com/fedgen")
+	t.Chdir(mod)
+	var types []string
+	for _, c := range crds {
+		dir, err := crd.PackageDir(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel := path.Join("targets", dir)
+		res, err := crd.WriteGoTypes(c, crd.Options{OutputDir: filepath.Join(mod, rel), GoPackage: path.Join("example.com/fedgen", rel)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		types = append(types, res.GoPackage+"."+res.Kind)
+	}
+	var log bytes.Buffer
+	if err := generator.Generate(generator.Options{Types: types, OutputDir: filepath.Join(mod, "federation"), Log: &log}); err != nil {
+		t.Fatalf("Generate: %v\n%s", err, log.String())
+	}
+	gomodule.Go(t, mod, "build", "./...")
+	gomodule.Go(t, mod, "vet", "./...")
+	for _, c := range crds {
+		data, err := os.ReadFile(filepath.Join(mod, "federation", "config", "crd", "bases", "types.kubefed.io_federated"+c.Spec.Names.Plural+".yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var fed apiextensionsv1.CustomResourceDefinition
+		if err := yaml.Unmarshal(data, &fed); err != nil {
+			t.Fatal(err)
+		}
+		template := fed.Spec.Versions[0].Schema.OpenAPIV3Schema.Properties["spec"].Properties["template"]
+		for name, prop := range storage(c).Schema.OpenAPIV3Schema.Properties {
+			switch name {
+			case "apiVersion", "kind", "metadata", "status": // not part of a template
+				continue
+			}
+			got, ok := template.Properties[name]
+			if !ok {
+				t.Errorf("%s: the template has no %s", c.Name, name)
+				continue
+			}
+			// Descriptions aside: the generator copies top-level field comments through
+			// gofmt's doc comment formatting, which may reflow them.
+			want, back := toJSON(prop), toJSON(got)
+			for _, m := range []map[string]any{want, back} {
+				delete(m, "description")
+			}
+			for _, d := range diffJSON(name, normalize(want, true), normalize(back, false)) {
+				t.Errorf("%s: Federated%s template: %s", c.Name, c.Spec.Names.Kind, d)
+			}
 		}
 	}
 }

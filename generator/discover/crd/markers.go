@@ -50,9 +50,8 @@ func (m *markers) dropNote(what string) { m.dropped = append(m.dropped, what) }
 func (m *markers) all() []string {
 	return append(append([]string(nil), m.typeLevel...), m.fieldOnly...)
 }
-func (m *markers) onlyType() *markers    { return &markers{typeLevel: m.typeLevel} }
-func (m *markers) hasFieldOnly() bool    { return len(m.fieldOnly) > 0 }
-func (m *markers) fieldOnlyList() string { return strings.Join(m.dropped, ", ") }
+func (m *markers) hasFieldOnly() bool  { return len(m.fieldOnly) > 0 }
+func (m *markers) droppedList() string { return strings.Join(m.dropped, ", ") }
 
 // formatFloat writes a number the way strconv.ParseFloat (the marker parser) reads it back.
 func formatFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }

@@ -52,6 +52,10 @@ type decl struct {
 	// a defined type does not inherit its underlying type's methods, and without
 	// them Number or apiextensionsv1.JSON would be encoded as a plain string or struct.
 	delegate jen.Code
+	// embed, when set, makes a struct that embeds this type: it keeps the embedded
+	// type's JSON methods and deep-copies through them (apiextensionsv1.JSON,
+	// runtime.RawExtension, whose Object field a defined type could not copy).
+	embed jen.Code
 	// number is set on the Number declaration, which carries its own methods.
 	number bool
 }
@@ -69,6 +73,7 @@ type wrapping int
 const (
 	wrapPlain    wrapping = iota // type X <underlying> keeps the JSON form (string, int, slice, map)
 	wrapDelegate                 // type X <underlying> needs forwarding JSON methods
+	wrapEmbed                    // type X struct{ <underlying> } keeps the JSON methods
 	wrapNever                    // cannot be named: intstr.IntOrString, resource.Quantity
 )
 
@@ -100,7 +105,7 @@ type structJob struct {
 	path string
 }
 
-// schemaError names the CRD and the field path, as every conversion error must.
+// errorf names the CRD and the field path, as every conversion error must.
 func (c *converter) errorf(path, format string, args ...any) error {
 	if path == "" {
 		path = "<root>"
@@ -138,7 +143,7 @@ func (c *converter) convertRoot(kind string, s *apiextensionsv1.JSONSchemaProps)
 		m.add(markerPreserve)
 	}
 	if m.hasFieldOnly() {
-		c.warnf("", "%s of the root schema dropped: only fields can carry them", m.fieldOnlyList())
+		c.warnf("", "%s of the root schema dropped: only fields can carry them", m.droppedList())
 	}
 	if meta, ok := s.Properties["metadata"]; ok {
 		if len(meta.Properties) > 0 || len(meta.XValidations) > 0 || meta.AdditionalProperties != nil {
@@ -275,7 +280,7 @@ func (c *converter) node(s *apiextensionsv1.JSONSchemaProps, path, hint string, 
 		if s.Format != "" {
 			m.prepend(markerFormat(s.Format))
 		}
-		if !m.empty() {
+		if len(m.typeLevel) > 0 {
 			// The field's or wrapper's own schema must say number before numeric
 			// markers apply: in another package the field is only a reference.
 			m.prepend(markerType("number"))
@@ -288,23 +293,30 @@ func (c *converter) node(s *apiextensionsv1.JSONSchemaProps, path, hint string, 
 	if err != nil {
 		return goType{}, nil, err
 	}
-	return c.place(t, m, s, path, hint, pos)
+	t, m = c.place(t, m, s, hint, path, pos)
+	return t, m, nil
 }
 
 // place puts a node's markers where controller-tools reads them: on the type's
-// declaration when the package declares it, on the field otherwise; items and map
-// values that are not declared types get a declaration of their own to carry them.
-func (c *converter) place(t goType, m *markers, s *apiextensionsv1.JSONSchemaProps, path, hint string, pos position) (goType, *markers, error) {
+// declaration when the package declares it, on the field otherwise. Items and map
+// values that are not declared types get a declaration of their own to carry their
+// markers and description, which controller-tools takes from a type's doc comment.
+func (c *converter) place(t goType, m *markers, s *apiextensionsv1.JSONSchemaProps, hint, path string, pos position) (goType, *markers) {
 	if t.decl != nil {
 		t.decl.markers = append(t.decl.markers, m.typeLevel...)
 		m = &markers{fieldOnly: m.fieldOnly, dropped: m.dropped}
-	} else if pos != atField && len(m.typeLevel) > 0 {
+	} else if pos != atField && (len(m.typeLevel) > 0 || s.Description != "") {
 		if t.wrap == wrapNever {
-			c.warnf(path, "validations dropped (%s): the Go type cannot be named to carry them here", strings.Join(m.typeLevel, " "))
+			if len(m.typeLevel) > 0 {
+				c.warnf(path, "validations dropped (%s): the Go type cannot be named to carry them here", strings.Join(m.typeLevel, " "))
+			}
 		} else {
 			d := &decl{name: c.types.name(hint), doc: docLines(s.Description), markers: m.typeLevel, underlying: t.code}
-			if t.wrap == wrapDelegate {
+			switch t.wrap {
+			case wrapDelegate:
 				d.delegate = t.code
+			case wrapEmbed:
+				d.isStruct, d.embed, d.underlying = true, t.code, nil
 			}
 			c.decls = append(c.decls, d)
 			t = goType{code: jen.Id(d.name), pointer: t.pointer, decl: d, wrap: t.wrap}
@@ -313,11 +325,11 @@ func (c *converter) place(t goType, m *markers, s *apiextensionsv1.JSONSchemaPro
 	}
 	if pos != atField {
 		if m.hasFieldOnly() {
-			c.warnf(path, "%s dropped: controller-tools reads them only on struct fields, and this is the %s of a list or map", m.fieldOnlyList(), map[position]string{atItems: "items", atValue: "values"}[pos])
+			c.warnf(path, "%s dropped: controller-tools reads them only on struct fields, and this is the %s of a list or map", m.droppedList(), map[position]string{atItems: "items", atValue: "values"}[pos])
 		}
 		m = &markers{}
 	}
-	return t, m, nil
+	return t, m
 }
 
 // childHint is the name for the type of an array's items or a map's values: the
@@ -425,7 +437,7 @@ func isJSONValue(s *apiextensionsv1.JSONSchemaProps) bool {
 // add anything; as an array item or map value it is wrapped in a named type that
 // carries the markers, which works only when the node has a type.
 func (c *converter) jsonValue(s *apiextensionsv1.JSONSchemaProps, path string, pos position, m *markers) (goType, error) {
-	t := goType{code: jen.Qual(apiextensionsPkg, "JSON"), pointer: true, wrap: wrapDelegate}
+	t := goType{code: jen.Qual(apiextensionsPkg, "JSON"), pointer: true, wrap: wrapEmbed}
 	if s.XEmbeddedResource {
 		t.code = jen.Qual(runtimePkg, "RawExtension")
 	}

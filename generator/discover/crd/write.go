@@ -6,18 +6,17 @@ import (
 	"fmt"
 	"go/token"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/dave/jennifer/jen"
-	"golang.org/x/tools/go/packages"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
-	"sigs.k8s.io/controller-tools/pkg/deepcopy"
-	"sigs.k8s.io/controller-tools/pkg/genall"
 
 	"github.com/kubefed-gen/kubefed/generator/emit"
+	"github.com/kubefed-gen/kubefed/generator/emit/deepcopy"
 )
 
 // Options of one conversion.
@@ -82,6 +81,9 @@ func WriteGoTypes(c *apiextensionsv1.CustomResourceDefinition, opts Options) (*R
 	root.markers = append(rootMarkers(c, version), root.markers...)
 	warnings = append(warnings, conv.warnings...)
 
+	if err := checkOwnFolder(c, opts.OutputDir); err != nil {
+		return nil, err
+	}
 	for _, f := range files {
 		if err := os.Remove(filepath.Join(opts.OutputDir, f)); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return nil, err
@@ -96,7 +98,7 @@ func WriteGoTypes(c *apiextensionsv1.CustomResourceDefinition, opts Options) (*R
 	if err := emit.WriteGo(registerFile(c.Spec.Group, version.Name, kind, opts.GoPackage), filepath.Join(opts.OutputDir, "register.go")); err != nil {
 		return nil, err
 	}
-	if err := writeDeepCopy(opts); err != nil {
+	if err := deepcopy.Generate(opts.OutputDir, opts.GoPackage); err != nil {
 		return nil, fmt.Errorf("CRD %s: %w", c.Name, err)
 	}
 	return &Result{
@@ -104,6 +106,38 @@ func WriteGoTypes(c *apiextensionsv1.CustomResourceDefinition, opts Options) (*R
 		Plural: c.Spec.Names.Plural, Namespaced: c.Spec.Scope != apiextensionsv1.ClusterScoped,
 		ShortNames: c.Spec.Names.ShortNames, Warnings: warnings,
 	}, nil
+}
+
+// PackageDir is where, below a parent folder, the Go package of a CRD belongs:
+// <group>/<plural>/<storage version>. It is unique per CRD (one package holds one
+// CRD's types) and ends in the version, which names the package.
+func PackageDir(c *apiextensionsv1.CustomResourceDefinition) (string, error) {
+	v, _, err := storageVersion(c)
+	if err != nil {
+		return "", err
+	}
+	return path.Join(c.Spec.Group, c.Spec.Names.Plural, v.Name), nil
+}
+
+// checkOwnFolder refuses to overwrite a package written for another CRD or by hand:
+// each CRD needs a folder of its own.
+func checkOwnFolder(c *apiextensionsv1.CustomResourceDefinition, dir string) error {
+	doc, err := os.ReadFile(filepath.Join(dir, "doc.go"))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !bytes.Contains(doc, []byte(docMention(c))) {
+		return fmt.Errorf("CRD %s: %s holds a Go package that was not written for this CRD; give each CRD a folder of its own (see crd.PackageDir)", c.Name, dir)
+	}
+	return nil
+}
+
+// docMention is how doc.go names its CRD, which checkOwnFolder looks for.
+func docMention(c *apiextensionsv1.CustomResourceDefinition) string {
+	return "the CustomResourceDefinition " + c.Name + " ("
 }
 
 // storageVersion is the version the API server stores, the one every client can read.
@@ -209,7 +243,7 @@ func quotedList(items []string) string {
 func docFile(c *apiextensionsv1.CustomResourceDefinition, version, goPackage string) *jen.File {
 	f := jen.NewFilePathName(goPackage, version)
 	f.HeaderComment(emit.Header)
-	f.PackageComment(fmt.Sprintf("Package %s holds the Go types of the CustomResourceDefinition %s (%s/%s),", version, c.Name, c.Spec.Group, version))
+	f.PackageComment(fmt.Sprintf("Package %s holds the Go types of %s%s/%s),", version, docMention(c), c.Spec.Group, version))
 	f.PackageComment("written from its schema by kubefed-gen.")
 	f.PackageComment("")
 	f.PackageComment(markerObjectGenerate)
@@ -231,12 +265,15 @@ func typesFile(decls []*decl, kind, version, goPackage string) *jen.File {
 			number = d
 			continue
 		}
+		f.Line()
 		writeDecl(f, d)
 		if i == 0 {
+			f.Line()
 			listDecl(f, kind)
 		}
 	}
 	if number != nil {
+		f.Line()
 		numberDecl(f, number)
 	}
 	return f
@@ -281,6 +318,9 @@ func writeDecl(f *jen.File, d *decl) {
 			fields = append(fields, jen.Line())
 		}
 	}
+	if d.embed != nil {
+		fields = append(fields, jen.Add(d.embed).Tag(map[string]string{"json": ",inline"}))
+	}
 	for _, fd := range d.fields {
 		fields = append(fields, comments(fd.doc, fd.markers)...)
 		fields = append(fields, jen.Id(fd.name).Add(fd.typ).Tag(map[string]string{"json": fd.tag}))
@@ -301,10 +341,12 @@ func listDecl(f *jen.File, kind string) {
 
 // delegateMethods forwards JSON encoding of a wrapper to the type it wraps.
 func delegateMethods(f *jen.File, d *decl) {
+	f.Line()
 	f.Comment(fmt.Sprintf("MarshalJSON encodes %s as the type it wraps.", d.name))
 	f.Func().Params(jen.Id("in").Id(d.name)).Id("MarshalJSON").Params().Params(jen.Index().Byte(), jen.Error()).Block(
 		jen.Return(jen.Parens(jen.Add(d.delegate)).Call(jen.Id("in")).Dot("MarshalJSON").Call()),
 	)
+	f.Line()
 	f.Comment(fmt.Sprintf("UnmarshalJSON decodes %s as the type it wraps.", d.name))
 	f.Func().Params(jen.Id("in").Op("*").Id(d.name)).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().Block(
 		jen.Return(jen.Parens(jen.Op("*").Add(d.delegate)).Call(jen.Id("in")).Dot("UnmarshalJSON").Call(jen.Id("data"))),
@@ -318,11 +360,13 @@ func numberDecl(f *jen.File, d *decl) {
 	}
 	n := d.name
 	f.Type().Id(n).String()
+	f.Line()
 	f.Comment("MarshalJSON writes the number as it was read; the zero value is 0.")
 	f.Func().Params(jen.Id("in").Id(n)).Id("MarshalJSON").Params().Params(jen.Index().Byte(), jen.Error()).Block(
 		jen.If(jen.Id("in").Op("==").Lit("")).Block(jen.Return(jen.Index().Byte().Call(jen.Lit("0")), jen.Nil())),
 		jen.Return(jen.Index().Byte().Call(jen.Id("in")), jen.Nil()),
 	)
+	f.Line()
 	f.Comment("UnmarshalJSON accepts a JSON number, and null as the zero value.")
 	f.Func().Params(jen.Id("in").Op("*").Id(n)).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().Block(
 		jen.Id("data").Op("=").Qual("bytes", "TrimSpace").Call(jen.Id("data")),
@@ -335,10 +379,12 @@ func numberDecl(f *jen.File, d *decl) {
 		jen.Op("*").Id("in").Op("=").Id(n).Call(jen.Id("num")),
 		jen.Return(jen.Nil()),
 	)
+	f.Line()
 	f.Comment("Float64 returns the number as a float64.")
 	f.Func().Params(jen.Id("in").Id(n)).Id("Float64").Params().Params(jen.Float64(), jen.Error()).Block(
 		jen.Return(jen.Qual("strconv", "ParseFloat").Call(jen.String().Call(jen.Id("in")), jen.Lit(64))),
 	)
+	f.Line()
 	f.Comment("Int64 returns the number as an int64; it fails for fractions.")
 	f.Func().Params(jen.Id("in").Id(n)).Id("Int64").Params().Params(jen.Int64(), jen.Error()).Block(
 		jen.Return(jen.Qual("strconv", "ParseInt").Call(jen.String().Call(jen.Id("in")), jen.Lit(10), jen.Lit(64))),
@@ -367,21 +413,4 @@ func registerFile(group, version, kind, goPackage string) *jen.File {
 		jen.Return(jen.Nil()),
 	)
 	return f
-}
-
-// writeDeepCopy runs controller-tools' deepcopy generator on the written package,
-// as generator/emit/deepcopy does for the federated types.
-func writeDeepCopy(opts Options) error {
-	var gen genall.Generator = deepcopy.Generator{}
-	rt, err := genall.Generators{&gen}.ForRootsWithConfig(&packages.Config{Dir: opts.OutputDir}, opts.GoPackage)
-	if err != nil {
-		return fmt.Errorf("load %s: %w", opts.GoPackage, err)
-	}
-	rt.OutputRules = genall.OutputRules{Default: genall.OutputArtifacts{Code: genall.OutputToDirectory(opts.OutputDir)}}
-	var errs bytes.Buffer
-	rt.ErrorWriter = &errs
-	if failed := rt.Run(); failed {
-		return fmt.Errorf("deepcopy for %s: %s", opts.GoPackage, strings.TrimSpace(errs.String()))
-	}
-	return nil
 }

@@ -19,17 +19,20 @@ type Emitter struct{}
 
 func (Emitter) Name() string { return "deepcopy" }
 
-func (Emitter) Emit(ctx *emit.Context) error {
+func (Emitter) Emit(ctx *emit.Context) error { return Generate(ctx.APIDir(), ctx.APIPackage()) }
+
+// Generate writes zz_generated.deepcopy.go for the Go package pkg in folder dir.
+func Generate(dir, pkg string) error {
 	var gen genall.Generator = deepcopy.Generator{}
-	rt, err := genall.Generators{&gen}.ForRootsWithConfig(&packages.Config{Dir: ctx.OutputDir}, ctx.APIPackage())
+	rt, err := genall.Generators{&gen}.ForRootsWithConfig(&packages.Config{Dir: dir}, pkg)
 	if err != nil {
-		return fmt.Errorf("load %s: %w", ctx.APIPackage(), err)
+		return fmt.Errorf("load %s: %w", pkg, err)
 	}
-	rt.OutputRules = genall.OutputRules{Default: genall.OutputArtifacts{Code: genall.OutputToDirectory(ctx.APIDir())}}
+	rt.OutputRules = genall.OutputRules{Default: genall.OutputArtifacts{Code: genall.OutputToDirectory(dir)}}
 	var errs bytes.Buffer
 	rt.ErrorWriter = &errs
 	if failed := rt.Run(); failed {
-		return fmt.Errorf("deepcopy for %s: %s", ctx.APIPackage(), strings.TrimSpace(errs.String()))
+		return fmt.Errorf("deepcopy for %s: %s", pkg, strings.TrimSpace(errs.String()))
 	}
 	return nil
 }
