@@ -30,6 +30,8 @@ func newRootCommand() *cobra.Command {
 	f.StringVar(&g.hostContext, "host-cluster-context", "", "kubeconfig context of the host cluster (default: the current context)")
 	f.StringVar(&g.kubefedNamespace, "kubefed-namespace", manager.DefaultNamespace, "namespace of the federation control plane in the host cluster")
 	cmd.AddCommand(newJoinCommand(g), newUnjoinCommand(g), newVersionCommand())
+	cmd.AddCommand(newFederateCommand(g), newOrphaningCommand(g), newDisableCommand(g), newStatusCommand(g))
+	cmd.AddCommand(newEnableCommand(g))
 	return cmd
 }
 
