@@ -178,12 +178,14 @@ func (r *reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	fed := obj.(fedtype.Federated)
+	// Deleting is the user's explicit request; it is carried out even while
+	// propagation of the type is disabled, or the object could never go.
+	if !fed.GetDeletionTimestamp().IsZero() {
+		return r.finalize(ctx, fed)
+	}
 	enabled, err := r.propagationEnabled(ctx)
 	if err != nil || !enabled {
 		return ctrl.Result{}, err
-	}
-	if !fed.GetDeletionTimestamp().IsZero() {
-		return r.finalize(ctx, fed)
 	}
 	if controllerutil.AddFinalizer(fed, Finalizer) {
 		if err := r.host.Update(ctx, fed); err != nil {
