@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/events"
+	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -123,7 +124,9 @@ func (r *reconciler) setup(mgr ctrl.Manager) error {
 			})).
 		Watches(&corev1beta1.KubeFedConfig{}, handler.EnqueueRequestsFromMapFunc(
 			func(ctx context.Context, _ client.Object) []ctrl.Request { return r.all(ctx) })).
-		WithOptions(controller.Options{MaxConcurrentReconciles: r.opts.MaxConcurrentReconciles})
+		// Names are unique per manager by construction (one per type); tests run
+		// several managers in one process.
+		WithOptions(controller.Options{MaxConcurrentReconciles: r.opts.MaxConcurrentReconciles, SkipNameValidation: ptr.To(true)})
 	if r.info.Target.Namespaced {
 		if fns := r.federatedNamespace(); fns != nil {
 			if _, err := mgr.GetRESTMapper().RESTMapping(fns.GroupVersionKind().GroupKind(), fns.GroupVersionKind().Version); err == nil {
