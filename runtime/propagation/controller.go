@@ -53,6 +53,13 @@ func Setup(mgr ctrl.Manager, clusters *cluster.Registry, typs []fedtype.Descript
 		opts.MaxConcurrentReconciles = 8
 	}
 	versions := dispatch.NewVersions()
+	compiled := map[string]bool{}
+	for _, t := range typs {
+		compiled[t.TypeInfo().Name] = true
+	}
+	if err := setupTypeConfigStatus(mgr, opts.Namespace, compiled); err != nil {
+		return fmt.Errorf("FederatedTypeConfig status: %w", err)
+	}
 	for _, t := range typs {
 		r := &reconciler{
 			typ: t, info: t.TypeInfo(), opts: opts,

@@ -310,6 +310,53 @@ func TestPropagation(t *testing.T) {
 		waitMembers(t, f, "arrived after the outage", present(&corev1.ConfigMap{}, ns, "during-outage"), "member2")
 	})
 
+	t.Run("FederatedTypeConfig switches propagation and reports it", func(t *testing.T) {
+		ftc := func(name string, p corev1beta1.Switch) *corev1beta1.FederatedTypeConfig {
+			c := &corev1beta1.FederatedTypeConfig{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: federation.KubefedNamespace}}
+			c.Spec.Propagation = p
+			c.Spec.TargetType = corev1beta1.APIResource{Version: "v1", Kind: "ConfigMap", PluralName: "configmaps", Scope: "Namespaced"}
+			c.Spec.FederatedType = corev1beta1.APIResource{Group: "types.kubefed.io", Version: "v1beta1", Kind: "FederatedConfigMap", PluralName: "federatedconfigmaps", Scope: "Namespaced"}
+			return c
+		}
+		waitController := func(name, want string) {
+			f.Eventually(t, "FederatedTypeConfig "+name+" "+want, func(ctx context.Context) error {
+				var c corev1beta1.FederatedTypeConfig
+				if err := f.Host.Get(ctx, client.ObjectKey{Namespace: federation.KubefedNamespace, Name: name}, &c); err != nil {
+					return err
+				}
+				if c.Status.PropagationController != want {
+					return fmt.Errorf("propagationController %q", c.Status.PropagationController)
+				}
+				return nil
+			})
+		}
+		notCompiled := ftc("statefulsets.apps", corev1beta1.Enabled)
+		configmaps := ftc("configmaps", corev1beta1.Disabled)
+		for _, c := range []client.Object{notCompiled, configmaps} {
+			if err := f.Host.Create(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		waitController("statefulsets.apps", "NotRunning")
+		waitController("configmaps", "NotRunning")
+
+		// While disabled, template changes do not reach the members.
+		ns := "paused"
+		f.FederateNamespace(t, ns, "member1")
+		cm := &typesv1beta1.FederatedConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "c", Namespace: ns}}
+		cm.Spec.Placement = federation.PlacementOn("member1")
+		if err := f.Host.Create(ctx, cm); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(2 * time.Second)
+		if err := absent(&corev1.ConfigMap{}, ns, "c")(f.Members["member1"]); err != nil {
+			t.Fatalf("propagated while disabled: %v", err)
+		}
+		update(t, f, configmaps, func() { configmaps.Spec.Propagation = corev1beta1.Enabled })
+		waitController("configmaps", "Running")
+		f.WaitStatus(t, cm, map[string]fedv1beta1.PropagationStatus{"member1": ok})
+	})
+
 	t.Run("a resync with nothing changed makes no member write", func(t *testing.T) {
 		objects := 0
 		for _, list := range []client.ObjectList{&typesv1beta1.FederatedConfigMapList{}, &typesv1beta1.FederatedDeploymentList{}, &typesv1beta1.FederatedSecretList{}, &typesv1beta1.FederatedNamespaceList{}} {

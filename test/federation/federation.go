@@ -6,14 +6,19 @@ package federation
 import (
 	"os"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/yaml"
+
 	"context"
 	"fmt"
-	"github.com/go-logr/logr"
 	"path/filepath"
-	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	"testing"
 	"time"
+
+	"github.com/go-logr/logr"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	corev1 "k8s.io/api/core/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
@@ -107,7 +112,11 @@ func Start(t testing.TB, opts manager.Options) *Federation {
 	if opts.HealthCheck.Period == 0 {
 		opts.HealthCheck.Period = 300 * time.Millisecond
 	}
-	mgr, err := manager.New(set.Host.Config, opts, controllers.FederatedTypes, typesv1beta1.AddToScheme)
+	// The manager runs as its service account with the generated RBAC, so every test
+	// also proves that RBAC grants all the manager needs.
+	mgrConfig := rest.CopyConfig(set.Host.Config)
+	mgrConfig.Impersonate = rest.ImpersonationConfig{UserName: installRBAC(t, f.Host)}
+	mgr, err := manager.New(mgrConfig, opts, controllers.FederatedTypes, typesv1beta1.AddToScheme)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,4 +213,39 @@ func (f *Federation) WaitStatus(t testing.TB, obj client.Object, want map[string
 		}
 		return nil
 	})
+}
+
+// installRBAC creates the default manager's generated RBAC in the host and returns
+// the user name of its service account.
+func installRBAC(t testing.TB, host client.Client) string {
+	t.Helper()
+	dir := filepath.Join("..", "..", "cmd", "controller-manager", "config", "rbac")
+	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var user string
+	for _, file := range files {
+		if filepath.Base(file) == "kustomization.yaml" {
+			continue
+		}
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		obj := &unstructured.Unstructured{}
+		if err := yaml.Unmarshal(data, &obj.Object); err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		if err := host.Create(context.Background(), obj); err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		if obj.GetKind() == "ServiceAccount" {
+			user = "system:serviceaccount:" + obj.GetNamespace() + ":" + obj.GetName()
+		}
+	}
+	if user == "" {
+		t.Fatalf("no ServiceAccount in %s", dir)
+	}
+	return user
 }

@@ -418,6 +418,7 @@ func TestRBAC(t *testing.T) {
 	}
 	always := slices.Concat(
 		expand("core.kubefed.io", []string{"kubefedconfigs", "federatedtypeconfigs"}, "get", "list", "watch"),
+		expand("core.kubefed.io", []string{"federatedtypeconfigs/status"}, "get", "update", "patch"),
 		expand("", []string{"events"}, "create", "patch"),
 		expand("events.k8s.io", []string{"events"}, "create", "patch"),
 	)

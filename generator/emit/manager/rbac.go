@@ -70,6 +70,10 @@ func ClusterRules(set *model.Set) []Rule {
 			APIGroups: []string{coreGroup}, Resources: []string{"federatedtypeconfigs", "kubefedconfigs"}, Verbs: read,
 		},
 		Rule{
+			Comment:   []string{"Whether this manager propagates each FederatedTypeConfig's type (status.propagationController)."},
+			APIGroups: []string{coreGroup}, Resources: []string{"federatedtypeconfigs/status"}, Verbs: []string{"get", "update", "patch"},
+		},
+		Rule{
 			Comment:   []string{"Events on federated objects, in their namespaces."},
 			APIGroups: []string{"", "events.k8s.io"}, Resources: []string{"events"}, Verbs: record,
 		},
