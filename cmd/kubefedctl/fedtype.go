@@ -26,6 +26,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kubefed-gen/kubefed/generator/discover"
 	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
 	"github.com/kubefed-gen/kubefed/runtime/fedtype"
 )
@@ -312,66 +313,14 @@ func (r *typeResolver) unknownTypeError(arg string) error {
 
 // suggest returns up to three qualified resource names close to arg.
 func (r *typeResolver) suggest(arg string) []string {
-	arg = strings.ToLower(arg)
-	type candidate struct {
-		name     string
-		distance int
-	}
-	best := map[string]int{}
+	aliases := map[string][]string{}
 	for _, g := range r.groups {
 		for _, res := range r.preferred(g) {
 			q := qualifiedResource(res.Name, g.Group.Name)
-			names := append([]string{res.Name, q, res.SingularName, strings.ToLower(res.Kind)}, res.ShortNames...)
-			for _, n := range names {
-				if n == "" {
-					continue
-				}
-				d := editDistance(arg, n)
-				if d > max(2, len(arg)/4) && !(len(arg) >= 3 && strings.HasPrefix(n, arg)) {
-					continue
-				}
-				if old, ok := best[q]; !ok || d < old {
-					best[q] = d
-				}
-			}
+			aliases[q] = append(aliases[q], append([]string{res.Name, res.SingularName, res.Kind}, res.ShortNames...)...)
 		}
 	}
-	var cs []candidate
-	for name, d := range best {
-		cs = append(cs, candidate{name, d})
-	}
-	sort.Slice(cs, func(i, j int) bool {
-		if cs[i].distance != cs[j].distance {
-			return cs[i].distance < cs[j].distance
-		}
-		return cs[i].name < cs[j].name
-	})
-	var out []string
-	for i := 0; i < len(cs) && i < 3; i++ {
-		out = append(out, cs[i].name)
-	}
-	return out
-}
-
-// editDistance is the Levenshtein distance of a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return discover.CloseMatches(arg, aliases)
 }
 
 // federatedTypeNames lists the names of every type the host federates (for shell

@@ -128,64 +128,21 @@ func builtinByGoType(pkg, name string) (builtin, bool) {
 	return builtin{}, false
 }
 
-// suggest returns ", did you mean ...?" for resource names within a small edit
-// distance of name, or nothing.
+// suggest returns ", did you mean ...?" naming built-in resources close to name,
+// or nothing.
 func suggest(name string, all []builtin) string {
-	type cand struct {
-		s string
-		d int
-	}
-	seen := sets.New[string]()
-	var cands []cand
+	aliases := map[string][]string{}
 	for _, b := range all {
 		full := b.plural
 		if b.gvk.Group != "" {
 			full += "." + b.gvk.Group
 		}
-		if seen.Has(full) {
-			continue
-		}
-		seen.Insert(full)
-		d := min(editDistance(strings.ToLower(name), b.plural), editDistance(strings.ToLower(name), strings.ToLower(b.gvk.Kind)))
-		if d <= max(2, len(name)/4) {
-			cands = append(cands, cand{full, d})
-		}
+		aliases[full] = append(aliases[full], b.plural, b.gvk.Kind)
 	}
-	if len(cands) == 0 {
-		return ""
+	if matches := CloseMatches(name, aliases); len(matches) > 0 {
+		return fmt.Sprintf(" (did you mean %s?)", strings.Join(matches, ", "))
 	}
-	sort.Slice(cands, func(i, j int) bool {
-		if cands[i].d != cands[j].d {
-			return cands[i].d < cands[j].d
-		}
-		return cands[i].s < cands[j].s
-	})
-	var names []string
-	for i := 0; i < len(cands) && i < 3; i++ {
-		names = append(names, cands[i].s)
-	}
-	return fmt.Sprintf(" (did you mean %s?)", strings.Join(names, ", "))
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
+	return ""
 }
 
 // shortNames are the short names the Kubernetes API server gives built-in
