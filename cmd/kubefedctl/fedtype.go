@@ -549,3 +549,22 @@ func (g *globalOptions) completeTypeAndName(federated bool) func(*cobra.Command,
 		return slices.Compact(names), cobra.ShellCompDirectiveNoFileComp
 	}
 }
+
+// federatedObjectArgs connects to the host and resolves the TYPE of a command that
+// names one federated object, with the namespace it lives in (none for a
+// cluster-scoped target).
+func (g *globalOptions) federatedObjectArgs(ctx context.Context, typeArg, namespaceFlag string) (*host, *federatedType, string, error) {
+	h, err := g.connectHost(ctx)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	t, err := h.resolveInstalled(typeArg)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	ns := ""
+	if t.Target.Namespaced {
+		ns = g.namespace(namespaceFlag)
+	}
+	return h, t, ns, nil
+}

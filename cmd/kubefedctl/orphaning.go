@@ -75,17 +75,9 @@ namespaces, NAME is the namespace (its FederatedNamespace lives in it).`,
 		Args:              cobra.ExactArgs(2),
 		ValidArgsFunction: g.completeTypeAndName(true),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			h, err := g.connectHost(cmd.Context())
+			h, t, ns, err := g.federatedObjectArgs(cmd.Context(), args[0], namespace)
 			if err != nil {
 				return err
-			}
-			t, err := h.resolveInstalled(args[0])
-			if err != nil {
-				return err
-			}
-			ns := ""
-			if t.Target.Namespaced {
-				ns = g.namespace(namespace)
 			}
 			return run(cmd.Context(), h, t, client.ObjectKey{Namespace: ns, Name: args[1]}, cmd.OutOrStdout())
 		},

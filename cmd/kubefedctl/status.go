@@ -194,17 +194,9 @@ or the federated type (FederatedDeployment); NAME is the object's name.`,
 			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
 			defer cancel()
-			h, err := g.connectHost(ctx)
+			h, t, ns, err := g.federatedObjectArgs(ctx, args[0], namespace)
 			if err != nil {
 				return err
-			}
-			t, err := h.resolveInstalled(args[0])
-			if err != nil {
-				return err
-			}
-			ns := ""
-			if t.Target.Namespaced {
-				ns = g.namespace(namespace)
 			}
 			report, err := explain(ctx, h, t, ns, args[1])
 			if err != nil {

@@ -393,24 +393,6 @@ func numberDecl(f *jen.File, d *decl) {
 
 func registerFile(group, version, kind, goPackage string) *jen.File {
 	f := newFile(goPackage, version)
-	f.Comment("SchemeGroupVersion is the group and version of the types in this package.")
-	f.Var().Id("SchemeGroupVersion").Op("=").Qual(schemaPkg, "GroupVersion").Values(jen.Dict{
-		jen.Id("Group"): jen.Lit(group), jen.Id("Version"): jen.Lit(version),
-	})
-	f.Var().Defs(
-		jen.Comment("SchemeBuilder registers this package's types."),
-		jen.Id("SchemeBuilder").Op("=").Qual(runtimePkg, "NewSchemeBuilder").Call(jen.Id("addKnownTypes")),
-		jen.Comment("AddToScheme adds this package's types to a scheme."),
-		jen.Id("AddToScheme").Op("=").Id("SchemeBuilder").Dot("AddToScheme"),
-	)
-	f.Comment("Resource returns a group-qualified resource of this package.")
-	f.Func().Id("Resource").Params(jen.Id("resource").String()).Qual(schemaPkg, "GroupResource").Block(
-		jen.Return(jen.Id("SchemeGroupVersion").Dot("WithResource").Call(jen.Id("resource")).Dot("GroupResource").Call()),
-	)
-	f.Func().Id("addKnownTypes").Params(jen.Id("scheme").Op("*").Qual(runtimePkg, "Scheme")).Error().Block(
-		jen.Id("scheme").Dot("AddKnownTypes").Call(jen.Id("SchemeGroupVersion"), jen.Op("&").Id(kind).Values(), jen.Op("&").Id(kind+"List").Values()),
-		jen.Qual(metav1Pkg, "AddToGroupVersion").Call(jen.Id("scheme"), jen.Id("SchemeGroupVersion")),
-		jen.Return(jen.Nil()),
-	)
+	emit.AddRegistration(f, group, version, []string{kind})
 	return f
 }

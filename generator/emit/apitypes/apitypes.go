@@ -60,29 +60,11 @@ func docFile(ctx *emit.Context) *jen.File {
 
 func registerFile(ctx *emit.Context) *jen.File {
 	f := emit.NewGoFile(ctx.APIPackage(), ctx.Set.Version)
-	f.Comment("SchemeGroupVersion is the group and version of every type in this package.")
-	f.Var().Id("SchemeGroupVersion").Op("=").Qual(schema, "GroupVersion").Values(jen.Dict{
-		jen.Id("Group"): jen.Lit(ctx.Set.Group), jen.Id("Version"): jen.Lit(ctx.Set.Version),
-	})
-	f.Var().Defs(
-		jen.Comment("SchemeBuilder registers this package's types."),
-		jen.Id("SchemeBuilder").Op("=").Qual(runtime, "NewSchemeBuilder").Call(jen.Id("addKnownTypes")),
-		jen.Comment("AddToScheme adds this package's types to a scheme."),
-		jen.Id("AddToScheme").Op("=").Id("SchemeBuilder").Dot("AddToScheme"),
-	)
-	f.Comment("Resource returns a group-qualified resource of this package.")
-	f.Func().Id("Resource").Params(jen.Id("resource").String()).Qual(schema, "GroupResource").Block(
-		jen.Return(jen.Id("SchemeGroupVersion").Dot("WithResource").Call(jen.Id("resource")).Dot("GroupResource").Call()),
-	)
-	var objs []jen.Code
+	var kinds []string
 	for _, t := range ctx.Set.Targets {
-		objs = append(objs, jen.Op("&").Id(t.FederatedKind()).Values(), jen.Op("&").Id(t.FederatedKind()+"List").Values())
+		kinds = append(kinds, t.FederatedKind())
 	}
-	f.Func().Id("addKnownTypes").Params(jen.Id("scheme").Op("*").Qual(runtime, "Scheme")).Error().Block(
-		jen.Id("scheme").Dot("AddKnownTypes").Call(append([]jen.Code{jen.Id("SchemeGroupVersion")}, objs...)...),
-		jen.Qual(metav1, "AddToGroupVersion").Call(jen.Id("scheme"), jen.Id("SchemeGroupVersion")),
-		jen.Return(jen.Nil()),
-	)
+	emit.AddRegistration(f, ctx.Set.Group, ctx.Set.Version, kinds)
 	return f
 }
 

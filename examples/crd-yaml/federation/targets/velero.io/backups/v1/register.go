@@ -8,7 +8,7 @@ import (
 	schema "k8s.io/apimachinery/pkg/runtime/schema"
 )
 
-// SchemeGroupVersion is the group and version of the types in this package.
+// SchemeGroupVersion is the group and version of every type in this package.
 var SchemeGroupVersion = schema.GroupVersion{
 	Group:   "velero.io",
 	Version: "v1",
