@@ -162,7 +162,7 @@ Next steps:
   bin/manager --kubeconfig <host kubeconfig> --kubefed-namespace %s
 or build the image with %s/Dockerfile (build context: the module root) and install
 it with kubectl apply --server-side -k %s/config/default
-`, t.Federated.Kind, o.emitCode, filepath.Clean(o.emitCode), o.emitCode, "kube-federation-system", o.emitCode, o.emitCode)
+`, t.Federated.Kind, o.emitCode, filepath.Clean(o.emitCode), o.emitCode, corev1beta1.DefaultNamespace, o.emitCode, o.emitCode)
 	return nil
 }
 

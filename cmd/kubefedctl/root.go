@@ -7,7 +7,7 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 
-	"github.com/kubefed-gen/kubefed/runtime/manager"
+	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
 )
 
 // globalOptions are the flags every command shares, named as kubectl names them.
@@ -28,7 +28,7 @@ func newRootCommand() *cobra.Command {
 	f := cmd.PersistentFlags()
 	f.StringVar(&g.kubeconfig, "kubeconfig", "", "path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
 	f.StringVar(&g.hostContext, "host-cluster-context", "", "kubeconfig context of the host cluster (default: the current context)")
-	f.StringVar(&g.kubefedNamespace, "kubefed-namespace", manager.DefaultNamespace, "namespace of the federation control plane in the host cluster")
+	f.StringVar(&g.kubefedNamespace, "kubefed-namespace", corev1beta1.DefaultNamespace, "namespace of the federation control plane in the host cluster")
 	cmd.AddCommand(newJoinCommand(g), newUnjoinCommand(g), newVersionCommand())
 	cmd.AddCommand(newFederateCommand(g), newOrphaningCommand(g), newDisableCommand(g), newStatusCommand(g))
 	cmd.AddCommand(newEnableCommand(g))

@@ -36,7 +36,7 @@ import (
 )
 
 const (
-	ns           = cluster.DefaultKubeFedNamespace
+	ns           = corev1beta1.DefaultNamespace
 	managedLabel = "kubefed.io/managed"
 )
 

@@ -10,6 +10,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
 	"github.com/kubefed-gen/kubefed/runtime/cluster"
 )
 
@@ -31,7 +32,7 @@ func ExampleJoin() {
 func ExampleRegistry() {
 	var mgr ctrl.Manager // its scheme knows corev1 and core.kubefed.io
 	registry, err := cluster.NewRegistry(mgr, cluster.Options{
-		Namespace:          cluster.DefaultKubeFedNamespace,
+		Namespace:          corev1beta1.DefaultNamespace,
 		CacheLabelSelector: labels.SelectorFromSet(labels.Set{"kubefed.io/managed": "true"}),
 	})
 	if err != nil {

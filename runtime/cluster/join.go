@@ -25,10 +25,6 @@ import (
 	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
 )
 
-// DefaultKubeFedNamespace is KubeFed's namespace for its control plane, its
-// KubeFedClusters and their Secrets.
-const DefaultKubeFedNamespace = "kube-federation-system"
-
 // DefaultHostClusterName names the host in member-side object names when
 // JoinOptions.HostClusterName is empty.
 const DefaultHostClusterName = "host"
@@ -38,7 +34,7 @@ type JoinOptions struct {
 	// ClusterName names the KubeFedCluster, e.g. member1.
 	ClusterName string
 	// KubeFedNamespace holds the KubeFedCluster and its Secret in the host, and the
-	// ServiceAccount in the member; default DefaultKubeFedNamespace.
+	// ServiceAccount in the member; default corev1beta1.DefaultNamespace.
 	KubeFedNamespace string
 	// HostClusterName is part of the member-side names (ServiceAccountName), so that
 	// several hosts can join the same member; default DefaultHostClusterName.
@@ -59,7 +55,7 @@ func (o JoinOptions) withDefaults() (JoinOptions, error) {
 		return o, errors.New("cluster name is required")
 	}
 	if o.KubeFedNamespace == "" {
-		o.KubeFedNamespace = DefaultKubeFedNamespace
+		o.KubeFedNamespace = corev1beta1.DefaultNamespace
 	}
 	if o.HostClusterName == "" {
 		o.HostClusterName = DefaultHostClusterName

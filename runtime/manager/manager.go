@@ -30,9 +30,6 @@ import (
 	"github.com/kubefed-gen/kubefed/runtime/propagation"
 )
 
-// DefaultNamespace is KubeFed's namespace for its own objects.
-const DefaultNamespace = "kube-federation-system"
-
 // Options of a controller manager; Main fills them from flags.
 type Options struct {
 	// Namespace holds KubeFedClusters, their Secrets, KubeFedConfig and FederatedTypeConfigs.
@@ -58,7 +55,7 @@ func Main(types []fedtype.Descriptor, addToScheme ...func(*runtime.Scheme) error
 	var kubeContext string
 	fs := pflag.NewFlagSet(os.Args[0], pflag.ExitOnError)
 	fs.StringVar(&kubeContext, "context", "", "kubeconfig context of the host cluster (default: the current context)")
-	fs.StringVar(&opts.Namespace, "kubefed-namespace", DefaultNamespace, "namespace of KubeFedClusters, their credentials, KubeFedConfig and FederatedTypeConfigs")
+	fs.StringVar(&opts.Namespace, "kubefed-namespace", corev1beta1.DefaultNamespace, "namespace of KubeFedClusters, their credentials, KubeFedConfig and FederatedTypeConfigs")
 	fs.StringVar(&opts.MetricsAddr, "metrics-bind-address", ":8080", "address of the Prometheus metrics endpoint; 0 turns it off")
 	fs.StringVar(&opts.ProbeAddr, "health-probe-bind-address", ":8081", "address of the /healthz and /readyz endpoints; 0 turns them off")
 	fs.BoolVar(&opts.LeaderElection, "leader-elect", false, "elect a leader so that only one replica propagates at a time")
@@ -97,7 +94,7 @@ func Run(ctx context.Context, cfg *rest.Config, opts Options, types []fedtype.De
 // New builds the manager with the registry and every sync controller, not started.
 func New(cfg *rest.Config, opts Options, types []fedtype.Descriptor, addToScheme ...func(*runtime.Scheme) error) (ctrl.Manager, error) {
 	if opts.Namespace == "" {
-		opts.Namespace = DefaultNamespace
+		opts.Namespace = corev1beta1.DefaultNamespace
 	}
 	scheme := runtime.NewScheme()
 	for _, add := range append([]func(*runtime.Scheme) error{clientgoscheme.AddToScheme, corev1beta1.AddToScheme}, addToScheme...) {

@@ -35,15 +35,15 @@ func TestKubeFedConfigSettings(t *testing.T) {
 	ctx := context.Background()
 
 	// No KubeFedConfig: nothing changes.
-	opts := Options{Namespace: DefaultNamespace}
+	opts := Options{Namespace: corev1beta1.DefaultNamespace}
 	if err := applyKubeFedConfig(set.Host.Config, scheme, &opts); err != nil || opts.HealthCheck.Period != 0 {
 		t.Fatalf("without a KubeFedConfig: err %v, period %v", err, opts.HealthCheck.Period)
 	}
 
-	if err := c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: DefaultNamespace}}); err != nil {
+	if err := c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: corev1beta1.DefaultNamespace}}); err != nil {
 		t.Fatal(err)
 	}
-	kfc := &corev1beta1.KubeFedConfig{ObjectMeta: metav1.ObjectMeta{Name: ConfigName, Namespace: DefaultNamespace}}
+	kfc := &corev1beta1.KubeFedConfig{ObjectMeta: metav1.ObjectMeta{Name: ConfigName, Namespace: corev1beta1.DefaultNamespace}}
 	kfc.Spec.Scope = corev1beta1.ScopeCluster
 	kfc.Spec.ClusterHealthCheck = &corev1beta1.ClusterHealthCheckConfig{
 		Period: &metav1.Duration{Duration: 20 * time.Second}, Timeout: &metav1.Duration{Duration: 5 * time.Second},
@@ -53,7 +53,7 @@ func TestKubeFedConfigSettings(t *testing.T) {
 	if err := c.Create(ctx, kfc); err != nil {
 		t.Fatal(err)
 	}
-	opts = Options{Namespace: DefaultNamespace}
+	opts = Options{Namespace: corev1beta1.DefaultNamespace}
 	opts.HealthCheck.Timeout = time.Second // as if set by a flag
 	if err := applyKubeFedConfig(set.Host.Config, scheme, &opts); err != nil {
 		t.Fatal(err)

@@ -38,7 +38,7 @@ import (
 )
 
 // KubefedNamespace is where the control plane keeps its own objects in the host.
-const KubefedNamespace = manager.DefaultNamespace
+const KubefedNamespace = corev1beta1.DefaultNamespace
 
 // Federation is a host with two joined members and the default controller manager
 // running in-process against them.

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 
+	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
+
 	"github.com/dave/jennifer/jen"
 	"golang.org/x/mod/modfile"
 
@@ -22,9 +24,6 @@ import (
 )
 
 const (
-	// Namespace is where the manager runs and KubeFed keeps its own objects; the
-	// runtime's manager.DefaultNamespace.
-	Namespace = "kube-federation-system"
 	// Name of the Deployment, its ServiceAccount and its roles.
 	Name = "kubefed-controller-manager"
 	// MainFile is the manager's main.go below the output folder.
@@ -133,7 +132,7 @@ func checkMainPackage(dir string) error {
 // writeDeployment writes config/manager: the namespace and the manager's Deployment.
 func writeDeployment(ctx *emit.Context, _ module) error {
 	dir := filepath.Join(ctx.OutputDir, "config", "manager")
-	data := map[string]any{"Name": Name, "Namespace": Namespace, "ServiceAccount": Name, "Image": ctx.ManagerImage}
+	data := map[string]any{"Name": Name, "Namespace": corev1beta1.DefaultNamespace, "ServiceAccount": Name, "Image": ctx.ManagerImage}
 	if err := render(filepath.Join(dir, "manager.yaml"), "manager/manager.yaml", data); err != nil {
 		return err
 	}
@@ -169,7 +168,7 @@ func writeDefault(ctx *emit.Context, mod module) error {
 			"Server-side, because the CRDs of types with a pod template are too big for",
 			"the annotation client-side apply keeps.",
 		},
-		Namespace: Namespace,
+		Namespace: corev1beta1.DefaultNamespace,
 		Resources: []string{"../core", "../crd", "../rbac", "../manager"},
 	})
 }

@@ -21,6 +21,8 @@ import (
 	"strings"
 	"testing"
 
+	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
+
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -455,8 +457,8 @@ func TestRBAC(t *testing.T) {
 				expand("", []string{"secrets"}, "get", "list", "watch"),
 				expand("coordination.k8s.io", []string{"leases"}, "get", "list", "watch", "create", "update", "patch", "delete"))
 			sort.Strings(wantRole)
-			if got := grants(role.Rules); !slices.Equal(got, wantRole) || role.Namespace != manager.Namespace {
-				t.Errorf("Role in %q grants\n got %v\nwant %v in %s", role.Namespace, got, wantRole, manager.Namespace)
+			if got := grants(role.Rules); !slices.Equal(got, wantRole) || role.Namespace != corev1beta1.DefaultNamespace {
+				t.Errorf("Role in %q grants\n got %v\nwant %v in %s", role.Namespace, got, wantRole, corev1beta1.DefaultNamespace)
 			}
 
 			var sa corev1.ServiceAccount
@@ -623,7 +625,7 @@ func TestKustomizeBuild(t *testing.T) {
 			t.Fatal(err)
 		}
 		kinds = append(kinds, obj.Kind)
-		if ns := obj.Metadata.Namespace; ns != "" && ns != manager.Namespace {
+		if ns := obj.Metadata.Namespace; ns != "" && ns != corev1beta1.DefaultNamespace {
 			t.Errorf("%s in namespace %s", obj.Kind, ns)
 		}
 	}

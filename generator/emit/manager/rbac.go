@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"slices"
 
+	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
+
 	"github.com/kubefed-gen/kubefed/generator/emit"
 	"github.com/kubefed-gen/kubefed/generator/model"
 )
@@ -107,7 +109,7 @@ func writeRBAC(ctx *emit.Context, _ module) error {
 		name, template string
 		data           any
 	}{
-		{"service_account.yaml", "rbac/service_account.yaml", map[string]any{"Name": Name, "Namespace": Namespace}},
+		{"service_account.yaml", "rbac/service_account.yaml", map[string]any{"Name": Name, "Namespace": corev1beta1.DefaultNamespace}},
 		{"role.yaml", "rbac/role.yaml", map[string]any{
 			"Kind": "ClusterRole", "Name": Name, "Namespace": "", "Rules": ClusterRules(ctx.Set),
 			"Comment": []string{
@@ -117,10 +119,10 @@ func writeRBAC(ctx *emit.Context, _ module) error {
 		}},
 		{"role_binding.yaml", "rbac/role_binding.yaml", binding("ClusterRoleBinding", "ClusterRole", "")},
 		{"namespace_role.yaml", "rbac/role.yaml", map[string]any{
-			"Kind": "Role", "Name": Name, "Namespace": Namespace, "Rules": NamespaceRules(),
+			"Kind": "Role", "Name": Name, "Namespace": corev1beta1.DefaultNamespace, "Rules": NamespaceRules(),
 			"Comment": []string{"What the federation controller manager does only in the KubeFed namespace."},
 		}},
-		{"namespace_role_binding.yaml", "rbac/role_binding.yaml", binding("RoleBinding", "Role", Namespace)},
+		{"namespace_role_binding.yaml", "rbac/role_binding.yaml", binding("RoleBinding", "Role", corev1beta1.DefaultNamespace)},
 	}
 	var resources []string
 	for _, f := range files {
@@ -135,6 +137,6 @@ func writeRBAC(ctx *emit.Context, _ module) error {
 func binding(kind, roleKind, namespace string) map[string]any {
 	return map[string]any{
 		"Kind": kind, "Name": Name, "Namespace": namespace, "RoleKind": roleKind, "RoleName": Name,
-		"ServiceAccount": Name, "ServiceAccountNamespace": Namespace,
+		"ServiceAccount": Name, "ServiceAccountNamespace": corev1beta1.DefaultNamespace,
 	}
 }
