@@ -25,10 +25,14 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
+	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
 	"github.com/kubefed-gen/kubefed/runtime/cluster"
@@ -126,10 +130,25 @@ func start(t *testing.T) *env {
 		defer e.mu.Unlock()
 		e.changed[c] = true
 	})
-	if err := e.registry.WatchMembers(&corev1.ConfigMap{}, func(c string, o client.Object) {
-		e.mu.Lock()
-		defer e.mu.Unlock()
-		e.watched[c] = append(e.watched[c], o.GetNamespace()+"/"+o.GetName())
+	// A controller that only records which member objects reached it.
+	watcher, err := controller.New("member-watch-test", mgr, controller.Options{
+		Reconciler:         reconcile.Func(func(context.Context, reconcile.Request) (reconcile.Result, error) { return reconcile.Result{}, nil }),
+		SkipNameValidation: ptr.To(true),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.registry.WatchMembers(cluster.MemberWatch{
+		Object:     &corev1.ConfigMap{},
+		Controller: watcher,
+		Handler: func(c string) handler.EventHandler {
+			return handler.EnqueueRequestsFromMapFunc(func(_ context.Context, o client.Object) []reconcile.Request {
+				e.mu.Lock()
+				defer e.mu.Unlock()
+				e.watched[c] = append(e.watched[c], o.GetNamespace()+"/"+o.GetName())
+				return nil
+			})
+		},
 	}); err != nil {
 		t.Fatal(err)
 	}

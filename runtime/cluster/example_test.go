@@ -8,7 +8,8 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
 
 	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
 	"github.com/kubefed-gen/kubefed/runtime/cluster"
@@ -39,8 +40,12 @@ func ExampleRegistry() {
 		panic(err)
 	}
 	registry.OnChange(func(name string) { fmt.Println("cluster changed:", name) })
-	_ = registry.WatchMembers(&corev1.ConfigMap{}, func(name string, o client.Object) {
-		fmt.Println("drift in", name, client.ObjectKeyFromObject(o))
+	var syncController controller.Controller // e.g. from ctrl.NewControllerManagedBy(mgr)...Build(r)
+	_ = registry.WatchMembers(cluster.MemberWatch{
+		Object:     &corev1.ConfigMap{},
+		Controller: syncController,
+		// Member objects map to the federated object of the same name.
+		Handler: func(string) handler.EventHandler { return &handler.EnqueueRequestForObject{} },
 	})
 	for _, m := range registry.Members() {
 		if m.Ready() {

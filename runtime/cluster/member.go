@@ -57,7 +57,9 @@ type memberState struct {
 	fingerprint string
 	configErr   error // set when there are no clients
 	kube        kubernetes.Interface
-	cancel      context.CancelFunc
+	// ctx ends when the member's cache stops.
+	ctx    context.Context
+	cancel context.CancelFunc
 
 	ready    atomic.Bool
 	checking sync.Mutex // held by the one running health check, so checks never pile up
@@ -193,7 +195,8 @@ func brokenMember(kfc *corev1beta1.KubeFedCluster, err error) *Member {
 
 // start runs the member's cache until ctx ends or stop is called.
 func (m *Member) start(ctx context.Context, log logr.Logger) {
-	ctx, m.state.cancel = context.WithCancel(ctx)
+	m.state.ctx, m.state.cancel = context.WithCancel(ctx)
+	ctx = m.state.ctx
 	if m.Cache == nil {
 		return
 	}

@@ -12,7 +12,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
-	toolscache "k8s.io/client-go/tools/cache"
+	"k8s.io/client-go/util/workqueue"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
@@ -21,6 +21,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 	"sigs.k8s.io/controller-runtime/pkg/source"
 
@@ -57,13 +58,26 @@ type Registry struct {
 
 	mu       sync.RWMutex
 	members  map[string]*Member
-	watches  []watch
+	watches  []MemberWatch
 	onChange []func(cluster string)
 }
 
-type watch struct {
-	obj     client.Object
-	handler func(cluster string, o client.Object)
+// MemberWatch is a watch that the registry registers on every member, current and
+// future, as a controller-runtime source on the member's cache.
+type MemberWatch struct {
+	// Object is the type watched, e.g. &appsv1.Deployment{}.
+	Object client.Object
+	// Controller receives the source (a controller.Controller).
+	Controller Watcher
+	// Handler maps the events of the named member to requests.
+	Handler func(cluster string) handler.EventHandler
+	// Predicates filter the events before the handler.
+	Predicates []predicate.Predicate
+}
+
+// Watcher is what a MemberWatch needs of a controller.
+type Watcher interface {
+	Watch(src source.Source) error
 }
 
 // NewRegistry creates a Registry and adds it to mgr: a cache of the KubeFedClusters
@@ -158,19 +172,19 @@ func (r *Registry) OnChange(fn func(cluster string)) {
 	r.onChange = append(r.onChange, fn)
 }
 
-// WatchMembers makes the cache of every member, current and future, watch obj's
-// type and call handler with the member's name and the object on every add, update
-// and delete (for deletes, its last known state). Handlers run on the informers'
-// goroutines, so they should be quick (e.g. enqueue a key).
+// WatchMembers registers w on the cache of every member, current and future:
+// the controller then sees member events as it sees host events, through a
+// source.Kind. A source lives as long as its member's cache, so a member that is
+// rebuilt or removed takes its sources with it.
 //
 // A member that cannot watch the type yet (unreachable, or the type is not served
 // there) is retried after each of its successful health checks.
-func (r *Registry) WatchMembers(obj client.Object, handler func(cluster string, o client.Object)) error {
-	if _, err := apiutil.GVKForObject(obj, r.opts.Scheme); err != nil {
+func (r *Registry) WatchMembers(w MemberWatch) error {
+	if _, err := apiutil.GVKForObject(w.Object, r.opts.Scheme); err != nil {
 		return fmt.Errorf("watch members: %w", err)
 	}
 	r.mu.Lock()
-	r.watches = append(r.watches, watch{obj: obj, handler: handler})
+	r.watches = append(r.watches, w)
 	members := make([]*Member, 0, len(r.members))
 	for _, m := range r.members {
 		members = append(members, m)
@@ -202,16 +216,18 @@ func (r *Registry) ensureWatches(m *Member) {
 		if s.watched[i] {
 			continue
 		}
-		// Not blocking until synced: the member may be down, and the handler is
-		// told of every object as the informer lists them anyway.
-		inf, err := m.Cache.GetInformer(r.ctx, w.obj, cache.BlockUntilSynced(false))
+		// Not blocking until synced: the member may be down. Getting the informer
+		// first checks that the member serves the type, which the source would
+		// otherwise retry, loudly, every 10 s.
+		_, err := m.Cache.GetInformer(s.ctx, w.Object, cache.BlockUntilSynced(false))
 		if err == nil {
-			_, err = inf.AddEventHandler(eventHandler(m.Name, w.handler))
+			src := source.Kind(m.Cache, w.Object, w.Handler(m.Name), w.Predicates...)
+			err = w.Controller.Watch(memberScoped{Source: src, member: s.ctx})
 		}
 		if err != nil {
 			// Retried every period: said loudly once, then only at debug level.
-			log := r.log.WithValues("cluster", m.Name, "type", fmt.Sprintf("%T", w.obj))
-			if !s.watchWarned[i] && r.ctx.Err() == nil {
+			log := r.log.WithValues("cluster", m.Name, "type", fmt.Sprintf("%T", w.Object))
+			if !s.watchWarned[i] && s.ctx.Err() == nil {
 				log.Error(err, "cannot watch member yet; retrying after its next successful health check")
 				s.watchWarned[i] = true
 			} else {
@@ -223,20 +239,18 @@ func (r *Registry) ensureWatches(m *Member) {
 	}
 }
 
-func eventHandler(cluster string, fn func(string, client.Object)) toolscache.ResourceEventHandler {
-	call := func(o any) {
-		if t, ok := o.(toolscache.DeletedFinalStateUnknown); ok {
-			o = t.Obj
-		}
-		if obj, ok := o.(client.Object); ok {
-			fn(cluster, obj)
-		}
-	}
-	return toolscache.ResourceEventHandlerFuncs{
-		AddFunc:    func(o any) { call(o) },
-		UpdateFunc: func(_, o any) { call(o) },
-		DeleteFunc: call,
-	}
+// memberScoped runs a source until its controller stops or its member's cache
+// does, whichever comes first: a source of a removed member must not wait for
+// that member's informers for the rest of the process.
+type memberScoped struct {
+	source.Source
+	member context.Context
+}
+
+func (s memberScoped) Start(ctx context.Context, q workqueue.TypedRateLimitingInterface[reconcile.Request]) error {
+	ctx, cancel := context.WithCancel(ctx)
+	context.AfterFunc(s.member, cancel)
+	return s.Source.Start(ctx, q)
 }
 
 // notify runs the OnChange callbacks for cluster.

@@ -16,6 +16,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	fedv1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/types/v1beta1"
+	"github.com/kubefed-gen/kubefed/runtime/drift"
 )
 
 // FieldManager owns the fields propagation sets in member objects.
@@ -211,6 +212,12 @@ func withManagedMetadata(desired client.Object) (client.Object, error) {
 	annotations[fedv1beta1.DesiredHashAnnotation] = hash
 	out.SetAnnotations(annotations)
 	return out, nil
+}
+
+// inSync says whether actual holds what desired sets; see package drift.
+func inSync(desired, actual client.Object) bool {
+	diffs, err := drift.Diff(desired, actual)
+	return err == nil && len(diffs) == 0
 }
 
 func isManaged(obj client.Object) bool { return obj.GetLabels()[fedv1beta1.ManagedLabel] == "true" }

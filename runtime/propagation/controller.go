@@ -4,15 +4,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/events"
+	"k8s.io/client-go/util/workqueue"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -29,6 +33,7 @@ import (
 	"github.com/kubefed-gen/kubefed/runtime/cluster"
 	"github.com/kubefed-gen/kubefed/runtime/dispatch"
 	"github.com/kubefed-gen/kubefed/runtime/fedtype"
+	"github.com/kubefed-gen/kubefed/runtime/placement"
 )
 
 // Finalizer keeps a federated object until its member objects are deleted or orphaned.
@@ -52,7 +57,6 @@ func Setup(mgr ctrl.Manager, clusters *cluster.Registry, typs []fedtype.Descript
 	if opts.MaxConcurrentReconciles == 0 {
 		opts.MaxConcurrentReconciles = 8
 	}
-	versions := dispatch.NewVersions()
 	compiled := map[string]bool{}
 	for _, t := range typs {
 		compiled[t.TypeInfo().Name] = true
@@ -65,7 +69,7 @@ func Setup(mgr ctrl.Manager, clusters *cluster.Registry, typs []fedtype.Descript
 			typ: t, info: t.TypeInfo(), opts: opts,
 			host: mgr.GetClient(), scheme: mgr.GetScheme(), clusters: clusters,
 			recorder: mgr.GetEventRecorder("kubefed-sync-" + t.TypeInfo().Name),
-			dispatcher: &dispatch.Dispatcher{Versions: versions, Observe: func(c, verb string, took time.Duration, err error) {
+			dispatcher: &dispatch.Dispatcher{Versions: dispatch.NewVersions(), Observe: func(c, verb string, took time.Duration, err error) {
 				result := "ok"
 				if err != nil {
 					result = "error"
@@ -102,26 +106,20 @@ type reconciler struct {
 }
 
 func (r *reconciler) setup(mgr ctrl.Manager) error {
-	// Member changes and cluster changes reach the controller through this channel.
-	requeue := make(chan event.GenericEvent, 1024)
-	enqueue := func(key types.NamespacedName) {
-		obj := r.typ.NewFederatedObject()
-		obj.SetNamespace(key.Namespace)
-		obj.SetName(key.Name)
-		requeue <- event.GenericEvent{Object: obj}
-	}
-	if err := r.clusters.WatchMembers(r.typ.NewTargetObject(), func(_ string, o client.Object) {
-		enqueue(r.federatedKey(o))
-	}); err != nil {
-		return err
-	}
-	r.clusters.OnChange(func(string) { r.enqueueAll(context.Background(), enqueue) })
-
 	b := ctrl.NewControllerManagedBy(mgr).
 		Named("sync-"+r.info.Name).
 		For(r.typ.NewFederatedObject(), builder.WithPredicates(predicate.Or(
 			predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
-		WatchesRawSource(source.Channel(requeue, &handler.EnqueueRequestForObject{})).
+		// A member joining, leaving, or changing readiness or labels may change
+		// where every object goes.
+		WatchesRawSource(source.Func(func(ctx context.Context, q workqueue.TypedRateLimitingInterface[ctrl.Request]) error {
+			r.clusters.OnChange(func(string) {
+				for _, req := range r.all(ctx) {
+					q.Add(req)
+				}
+			})
+			return nil
+		})).
 		Watches(&corev1beta1.FederatedTypeConfig{}, handler.EnqueueRequestsFromMapFunc(
 			func(ctx context.Context, o client.Object) []ctrl.Request {
 				if o.GetName() != r.info.Name {
@@ -135,15 +133,41 @@ func (r *reconciler) setup(mgr ctrl.Manager) error {
 		// several managers in one process.
 		WithOptions(controller.Options{MaxConcurrentReconciles: r.opts.MaxConcurrentReconciles, SkipNameValidation: ptr.To(true)})
 	if r.info.Target.Namespaced {
-		if fns := r.federatedNamespace(); fns != nil {
-			if _, err := mgr.GetRESTMapper().RESTMapping(fns.GroupVersionKind().GroupKind(), fns.GroupVersionKind().Version); err == nil {
-				b = b.Watches(fns, handler.EnqueueRequestsFromMapFunc(func(ctx context.Context, o client.Object) []ctrl.Request {
-					return r.all(ctx, client.InNamespace(o.GetNamespace()))
-				}))
-			}
+		fns := &unstructured.Unstructured{}
+		fns.SetGroupVersionKind(r.info.Federated.GroupVersion().WithKind("FederatedNamespace"))
+		if _, err := mgr.GetRESTMapper().RESTMapping(fns.GroupVersionKind().GroupKind(), fns.GroupVersionKind().Version); err == nil {
+			b = b.Watches(fns, handler.EnqueueRequestsFromMapFunc(func(ctx context.Context, o client.Object) []ctrl.Request {
+				return r.all(ctx, client.InNamespace(o.GetNamespace()))
+			}))
 		}
 	}
-	return b.Complete(r)
+	c, err := b.Build(r)
+	if err != nil {
+		return err
+	}
+	// Member objects changing (drift, deletion) lead back to their federated object.
+	return r.clusters.WatchMembers(cluster.MemberWatch{
+		Object:     r.typ.NewTargetObject(),
+		Controller: c,
+		Handler: func(string) handler.EventHandler {
+			return handler.EnqueueRequestsFromMapFunc(func(_ context.Context, o client.Object) []ctrl.Request {
+				return []ctrl.Request{{NamespacedName: r.federatedKey(o)}}
+			})
+		},
+		Predicates: []predicate.Predicate{memberChanged},
+	})
+}
+
+// memberChanged drops member updates that cannot be drift: those that change
+// only the status or the member's own metadata. Objects without a generation
+// (ConfigMaps, Secrets) change their content without one, so they always pass.
+var memberChanged = predicate.Funcs{
+	UpdateFunc: func(e event.UpdateEvent) bool {
+		o, n := e.ObjectOld, e.ObjectNew
+		return n.GetGeneration() == 0 || o.GetGeneration() != n.GetGeneration() ||
+			!maps.Equal(o.GetLabels(), n.GetLabels()) || !maps.Equal(o.GetAnnotations(), n.GetAnnotations()) ||
+			!o.GetDeletionTimestamp().Equal(n.GetDeletionTimestamp())
+	},
 }
 
 // federatedKey maps a member object to the federated object it came from: the
@@ -173,18 +197,29 @@ func (r *reconciler) all(ctx context.Context, opts ...client.ListOption) []ctrl.
 	return reqs
 }
 
-func (r *reconciler) enqueueAll(ctx context.Context, enqueue func(types.NamespacedName)) {
-	for _, req := range r.all(ctx) {
-		enqueue(req.NamespacedName)
-	}
-}
-
 // Reconcile propagates one federated object.
 func (r *reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	log := ctrl.LoggerFrom(ctx).WithValues("type", r.info.Name)
 	ctx = ctrl.LoggerInto(ctx, log)
+	res, err := r.reconcile(ctx, req)
+	if apierrors.IsConflict(err) {
+		// The cache was behind the server: expected under load, and the retry
+		// reads the newer object. Not worth an error in the log.
+		log.V(1).Info("object changed while syncing; retrying", "reason", err.Error())
+		return ctrl.Result{RequeueAfter: conflictRetry}, nil
+	}
+	return res, err
+}
+
+// conflictRetry is how soon a reconcile that lost an optimistic-concurrency race runs again.
+const conflictRetry = 100 * time.Millisecond
+
+func (r *reconciler) reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	obj := r.typ.NewFederatedObject()
 	if err := r.host.Get(ctx, req.NamespacedName, obj); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.forget(req.NamespacedName)
+		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	fed := obj.(fedtype.Federated)
@@ -197,29 +232,28 @@ func (r *reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	if err != nil || !enabled {
 		return ctrl.Result{}, err
 	}
-	if controllerutil.AddFinalizer(fed, Finalizer) {
-		if err := r.host.Update(ctx, fed); err != nil {
-			return ctrl.Result{}, fmt.Errorf("add finalizer: %w", err)
-		}
+	if err := r.patchMetadata(ctx, fed, func() bool { return controllerutil.AddFinalizer(fed, Finalizer) }); err != nil {
+		return ctrl.Result{}, fmt.Errorf("add finalizer: %w", err)
 	}
 	r.noteGeneration(req.NamespacedName, fed.GetGeneration())
 
 	members := r.clusters.Members()
-	placed, reason, err := r.placedClusters(ctx, fed, members)
-	if err != nil {
-		if reason == "" {
-			return ctrl.Result{}, err
-		}
+	placed, err := Place(ctx, r.host, r.info, fed, candidates(members))
+	if perr := (*PlacementError)(nil); errors.As(err, &perr) {
 		// The user must change something; retrying would not help.
+		r.recorder.Eventf(fed, nil, corev1.EventTypeWarning, perr.Reason, "Place", "%s", perr.Error())
 		return ctrl.Result{}, r.writeStatus(ctx, fed, func(st *fedv1beta1.GenericFederatedStatus) bool {
-			return setFailed(st, fed.GetGeneration(), reason, err.Error())
+			return setFailed(st, fed.GetGeneration(), perr.Reason, perr.Error())
 		})
+	}
+	if err != nil {
+		return ctrl.Result{}, err
 	}
 	adopt, err := r.adoptResources(ctx)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	results, removalErr := r.propagate(ctx, fed, placed, members, adopt)
+	results, removalErr := r.propagate(ctx, fed, placed.Clusters, members, adopt)
 	if err := r.writeStatus(ctx, fed, func(st *fedv1beta1.GenericFederatedStatus) bool {
 		return setClusters(st, fed.GetGeneration(), results)
 	}); err != nil {
@@ -232,6 +266,14 @@ func (r *reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		r.observeLatency(req.NamespacedName, fed.GetGeneration())
 	}
 	return ctrl.Result{}, nil
+}
+
+func candidates(members []*cluster.Member) []placement.Cluster {
+	out := make([]placement.Cluster, 0, len(members))
+	for _, m := range members {
+		out = append(out, placement.Cluster{Name: m.Name, Labels: m.Labels})
+	}
+	return out
 }
 
 // propagate brings every member cluster in line with the placement, concurrently:
@@ -282,8 +324,9 @@ func (r *reconciler) ensure(ctx context.Context, fed fedtype.Federated, target c
 	if !m.Ready() {
 		return clusterResult{m.Name, fedv1beta1.ClusterNotReady, "the cluster is not ready; see its KubeFedCluster status"}
 	}
-	desired := target.DeepCopyObject().(client.Object)
-	if err := applyOverrides(desired, fed.ClusterOverrides(), m.Name); err != nil {
+	desired, err := Desired(target, fed.ClusterOverrides(), m.Name)
+	if err != nil {
+		r.recorder.Eventf(fed, nil, corev1.EventTypeWarning, string(fedv1beta1.ApplyOverridesFailed), "Propagate", "cluster %s: %s", m.Name, err)
 		return clusterResult{m.Name, fedv1beta1.ApplyOverridesFailed, err.Error()}
 	}
 	out := r.dispatcher.Ensure(ctx, memberOf(m), desired, adopt)
@@ -328,19 +371,49 @@ func (r *reconciler) finalize(ctx context.Context, fed fedtype.Federated) (ctrl.
 		}
 		return ctrl.Result{RequeueAfter: time.Second}, nil
 	}
-	controllerutil.RemoveFinalizer(fed, Finalizer)
-	return ctrl.Result{}, client.IgnoreNotFound(r.host.Update(ctx, fed))
+	err := r.patchMetadata(ctx, fed, func() bool { return controllerutil.RemoveFinalizer(fed, Finalizer) })
+	if err == nil {
+		r.forget(client.ObjectKeyFromObject(fed))
+	}
+	return ctrl.Result{}, client.IgnoreNotFound(err)
 }
 
+// patchMetadata writes what change does to fed's metadata, if it changes
+// anything, with a merge patch of that change alone: the user's spec is never
+// rewritten. The patch is conditional on fed's resourceVersion, since finalizers
+// are a list other controllers write too.
+func (r *reconciler) patchMetadata(ctx context.Context, fed fedtype.Federated, change func() bool) error {
+	before := fed.DeepCopyObject().(client.Object)
+	if !change() {
+		return nil
+	}
+	return r.host.Patch(ctx, fed, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{}))
+}
+
+// writeStatus applies the status mutate leaves, when it changed anything, with
+// server-side apply: the status is wholly the controller's, so it needs no
+// resourceVersion and never conflicts with the controller's own metadata writes.
 func (r *reconciler) writeStatus(ctx context.Context, fed fedtype.Federated, mutate func(*fedv1beta1.GenericFederatedStatus) bool) error {
 	if !mutate(fed.FederatedStatus()) {
 		return nil
 	}
-	if err := r.host.Status().Update(ctx, fed); err != nil {
-		return fmt.Errorf("update status: %w", err)
+	st, err := runtime.DefaultUnstructuredConverter.ToUnstructured(fed.FederatedStatus())
+	if err != nil {
+		return fmt.Errorf("status: %w", err)
+	}
+	u := &unstructured.Unstructured{Object: map[string]any{"status": st}}
+	u.SetGroupVersionKind(r.info.Federated.GroupVersionKind)
+	u.SetNamespace(fed.GetNamespace())
+	u.SetName(fed.GetName())
+	err = r.host.Status().Apply(ctx, client.ApplyConfigurationFromUnstructured(u), client.FieldOwner(StatusFieldManager), client.ForceOwnership)
+	if err != nil {
+		return fmt.Errorf("write status: %w", err)
 	}
 	return nil
 }
+
+// StatusFieldManager owns the status of federated objects.
+const StatusFieldManager = "kubefed-sync"
 
 func memberOf(m *cluster.Member) dispatch.Member {
 	return dispatch.Member{Name: m.Name, Client: m.Client, Reader: m.Reader}
@@ -352,6 +425,13 @@ func (r *reconciler) noteGeneration(key types.NamespacedName, generation int64) 
 	if seen, ok := r.firstSeen[key]; !ok || seen.generation != generation {
 		r.firstSeen[key] = generationSeen{generation: generation, at: time.Now()}
 	}
+}
+
+// forget drops what is kept in memory of an object that is gone.
+func (r *reconciler) forget(key types.NamespacedName) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.firstSeen, key)
 }
 
 func (r *reconciler) observeLatency(key types.NamespacedName, generation int64) {

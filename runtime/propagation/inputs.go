@@ -7,73 +7,12 @@ import (
 	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/meta"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
 	fedv1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/types/v1beta1"
-	"github.com/kubefed-gen/kubefed/runtime/cluster"
-	"github.com/kubefed-gen/kubefed/runtime/fedtype"
-	"github.com/kubefed-gen/kubefed/runtime/override"
-	"github.com/kubefed-gen/kubefed/runtime/placement"
 	"github.com/kubefed-gen/kubefed/runtime/status"
 )
-
-// ReasonNamespaceNotFederated is KubeFed's reason for a namespaced object whose
-// namespace has no FederatedNamespace, so it is placed nowhere.
-const ReasonNamespaceNotFederated = "NamespaceNotFederated"
-
-// placedClusters resolves the placement; a namespaced object is limited to the
-// clusters its namespace is placed on. A non-empty reason marks a user error.
-func (r *reconciler) placedClusters(ctx context.Context, fed fedtype.Federated, members []*cluster.Member) ([]string, string, error) {
-	candidates := make([]placement.Cluster, 0, len(members))
-	for _, m := range members {
-		candidates = append(candidates, placement.Cluster{Name: m.Name, Labels: m.Labels})
-	}
-	placed, err := placement.Resolve(fed.Placement(), candidates)
-	if err != nil {
-		return nil, status.ReasonComputePlacementFailed, err
-	}
-	fns := r.federatedNamespace()
-	if fns == nil {
-		return placed, "", nil
-	}
-	err = r.host.Get(ctx, client.ObjectKey{Namespace: fed.GetNamespace(), Name: fed.GetNamespace()}, fns)
-	switch {
-	case meta.IsNoMatchError(err):
-		// No FederatedNamespace type in this host: namespaces are not federated, so
-		// they do not limit placement.
-		return placed, "", nil
-	case apierrors.IsNotFound(err):
-		return nil, ReasonNamespaceNotFederated, fmt.Errorf("namespace %s has no FederatedNamespace %s, so objects in it are placed on no cluster; create one to place the namespace", fed.GetNamespace(), fed.GetNamespace())
-	case err != nil:
-		return nil, "", fmt.Errorf("get FederatedNamespace %s: %w", fed.GetNamespace(), err)
-	}
-	var nsPlacement fedv1beta1.Placement
-	if raw, found, _ := unstructured.NestedMap(fns.Object, "spec", "placement"); found {
-		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(raw, &nsPlacement); err != nil {
-			return nil, status.ReasonComputePlacementFailed, fmt.Errorf("placement of FederatedNamespace %s: %w", fed.GetNamespace(), err)
-		}
-	}
-	nsPlaced, err := placement.Resolve(&nsPlacement, candidates)
-	if err != nil {
-		return nil, status.ReasonComputePlacementFailed, fmt.Errorf("placement of FederatedNamespace %s: %w", fed.GetNamespace(), err)
-	}
-	return placement.Intersect(placed, nsPlaced), "", nil
-}
-
-// federatedNamespace returns an empty FederatedNamespace of this type's group when
-// namespace placement applies to this type, else nil.
-func (r *reconciler) federatedNamespace() *unstructured.Unstructured {
-	if !r.info.Target.Namespaced {
-		return nil
-	}
-	u := &unstructured.Unstructured{}
-	u.SetGroupVersionKind(r.info.Federated.GroupVersion().WithKind("FederatedNamespace"))
-	return u
-}
 
 // propagationEnabled reads the type's FederatedTypeConfig: a type compiled into the
 // manager propagates unless its FederatedTypeConfig says Disabled.
@@ -102,10 +41,6 @@ func (r *reconciler) adoptResources(ctx context.Context) (bool, error) {
 	}
 	sc := cfg.Spec.SyncController
 	return sc == nil || sc.AdoptResources == nil || *sc.AdoptResources == corev1beta1.Enabled, nil
-}
-
-func applyOverrides(obj client.Object, items []fedv1beta1.GenericOverrideItem, cluster string) error {
-	return override.Apply(obj, override.For(items, cluster))
 }
 
 type clusterResult struct {

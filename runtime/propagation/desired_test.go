@@ -1,0 +1,67 @@
+package propagation_test
+
+import (
+	"slices"
+	"testing"
+
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	fedv1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/types/v1beta1"
+	"github.com/kubefed-gen/kubefed/runtime/drift"
+	"github.com/kubefed-gen/kubefed/runtime/drift/drifttest"
+	"github.com/kubefed-gen/kubefed/runtime/propagation"
+)
+
+// TestDesiredAndDrift runs the shared drift table through Desired and drift.Diff,
+// with the target typed (as a compiled sync controller has it) and unstructured
+// (as kubefedctl and types enabled at run time have it): both must give the
+// paths of the table.
+func TestDesiredAndDrift(t *testing.T) {
+	for _, tc := range drifttest.Cases(t) {
+		t.Run(tc.Name, func(t *testing.T) {
+			for _, target := range []client.Object{typed(t, tc.TargetObject()), tc.TargetObject()} {
+				desired, err := propagation.Desired(target, tc.OverrideItems(), drifttest.Cluster)
+				if err != nil {
+					t.Fatalf("%T: %v", target, err)
+				}
+				for _, member := range []client.Object{typed(t, tc.MemberObject()), tc.MemberObject()} {
+					diffs, err := drift.Diff(desired, member)
+					if err != nil {
+						t.Fatal(err)
+					}
+					var paths []string
+					for _, d := range diffs {
+						paths = append(paths, d.Path)
+					}
+					if !slices.Equal(paths, tc.Diff) {
+						t.Errorf("desired %T, member %T: diff %v, want paths %v", target, member, diffs, tc.Diff)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestDesiredOverrideError(t *testing.T) {
+	tc := drifttest.Cases(t)[0]
+	tc.Overrides = []fedv1beta1.ClusterOverride{{Path: "/data/k", Value: &apiextensionsv1.JSON{Raw: []byte(`3`)}}}
+	if _, err := propagation.Desired(typed(t, tc.TargetObject()), tc.OverrideItems(), drifttest.Cluster); err == nil {
+		t.Error("want an error for a number where a ConfigMap holds strings")
+	}
+}
+
+func typed(t *testing.T, u *unstructured.Unstructured) client.Object {
+	t.Helper()
+	obj, err := clientgoscheme.Scheme.New(u.GroupVersionKind())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, obj); err != nil {
+		t.Fatal(err)
+	}
+	return obj.(client.Object)
+}
