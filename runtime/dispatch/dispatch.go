@@ -79,15 +79,17 @@ func (d *Dispatcher) Ensure(ctx context.Context, m Member, desired client.Object
 		if err := m.Reader.Get(ctx, key, actual); err != nil {
 			return failed(fedv1beta1.RetrievalFailed, err)
 		}
-		if !isManaged(actual) {
-			if !adopt {
-				return Outcome{Status: fedv1beta1.AlreadyExists, Message: fmt.Sprintf(
-					"%s exists in cluster %s and is not managed by federation; enable adoptResources in the KubeFedConfig to adopt it", key, m.Name)}
-			}
-			return d.apply(ctx, m, desired, actual, "adopt", fedv1beta1.UpdateFailed)
-		}
 	case err != nil:
 		return failed(fedv1beta1.CachedRetrievalFailed, err)
+	}
+	// Found unmanaged at create time, or read by a Client that does not filter
+	// by the managed label: either way only adoption may take it over.
+	if !isManaged(actual) {
+		if !adopt {
+			return Outcome{Status: fedv1beta1.AlreadyExists, Message: fmt.Sprintf(
+				"%s exists in cluster %s and is not managed by federation; enable adoptResources in the KubeFedConfig to adopt it", key, m.Name)}
+		}
+		return d.apply(ctx, m, desired, actual, "adopt", fedv1beta1.UpdateFailed)
 	}
 	if actual.GetDeletionTimestamp() != nil {
 		return Outcome{Status: fedv1beta1.WaitingForRemoval, Message: "the object is being deleted in the member cluster; it is created again once it is gone"}

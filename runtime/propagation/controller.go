@@ -2,6 +2,7 @@ package propagation
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -31,6 +32,7 @@ import (
 	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
 	fedv1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/types/v1beta1"
 	"github.com/kubefed-gen/kubefed/runtime/cluster"
+	"github.com/kubefed-gen/kubefed/runtime/desired"
 	"github.com/kubefed-gen/kubefed/runtime/dispatch"
 	"github.com/kubefed-gen/kubefed/runtime/fedtype"
 	"github.com/kubefed-gen/kubefed/runtime/placement"
@@ -78,6 +80,7 @@ func Setup(mgr ctrl.Manager, clusters *cluster.Registry, typs []fedtype.Descript
 				memberWriteSeconds.WithLabelValues(c, verb).Observe(took.Seconds())
 			}},
 			firstSeen: map[types.NamespacedName]generationSeen{},
+			written:   map[types.NamespacedName]string{},
 		}
 		if err := r.setup(mgr); err != nil {
 			return fmt.Errorf("sync controller for %s: %w", r.info.Name, err)
@@ -103,6 +106,8 @@ type reconciler struct {
 
 	mu        sync.Mutex
 	firstSeen map[types.NamespacedName]generationSeen
+	// written is the status last written per object, as JSON.
+	written map[types.NamespacedName]string
 }
 
 func (r *reconciler) setup(mgr ctrl.Manager) error {
@@ -324,12 +329,12 @@ func (r *reconciler) ensure(ctx context.Context, fed fedtype.Federated, target c
 	if !m.Ready() {
 		return clusterResult{m.Name, fedv1beta1.ClusterNotReady, "the cluster is not ready; see its KubeFedCluster status"}
 	}
-	desired, err := Desired(target, fed.ClusterOverrides(), m.Name)
+	want, err := desired.Object(target, fed.ClusterOverrides(), m.Name)
 	if err != nil {
 		r.recorder.Eventf(fed, nil, corev1.EventTypeWarning, string(fedv1beta1.ApplyOverridesFailed), "Propagate", "cluster %s: %s", m.Name, err)
 		return clusterResult{m.Name, fedv1beta1.ApplyOverridesFailed, err.Error()}
 	}
-	out := r.dispatcher.Ensure(ctx, memberOf(m), desired, adopt)
+	out := r.dispatcher.Ensure(ctx, memberOf(m), want, adopt)
 	if out.Status != fedv1beta1.ClusterPropagationOK {
 		r.recorder.Eventf(fed, nil, corev1.EventTypeWarning, string(out.Status), "Propagate", "cluster %s: %s", m.Name, out.Message)
 	}
@@ -387,7 +392,9 @@ func (r *reconciler) patchMetadata(ctx context.Context, fed fedtype.Federated, c
 	if !change() {
 		return nil
 	}
-	return r.host.Patch(ctx, fed, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{}))
+	err := r.host.Patch(ctx, fed, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{}))
+	observeHostWrite(r.info.Name, "finalizer", err)
+	return err
 }
 
 // writeStatus applies the status mutate leaves, when it changed anything, with
@@ -401,14 +408,26 @@ func (r *reconciler) writeStatus(ctx context.Context, fed fedtype.Federated, mut
 	if err != nil {
 		return fmt.Errorf("status: %w", err)
 	}
+	// The cache may not show this process's last status write yet; writing the
+	// same status again would be a wasted host write.
+	key := client.ObjectKeyFromObject(fed)
+	written, err := json.Marshal(st)
+	if err != nil {
+		return fmt.Errorf("status: %w", err)
+	}
+	if r.lastStatus(key) == string(written) {
+		return nil
+	}
 	u := &unstructured.Unstructured{Object: map[string]any{"status": st}}
 	u.SetGroupVersionKind(r.info.Federated.GroupVersionKind)
 	u.SetNamespace(fed.GetNamespace())
 	u.SetName(fed.GetName())
 	err = r.host.Status().Apply(ctx, client.ApplyConfigurationFromUnstructured(u), client.FieldOwner(StatusFieldManager), client.ForceOwnership)
+	observeHostWrite(r.info.Name, "status", client.IgnoreNotFound(err))
 	if err != nil {
 		return fmt.Errorf("write status: %w", err)
 	}
+	r.setLastStatus(key, string(written))
 	return nil
 }
 
@@ -432,6 +451,19 @@ func (r *reconciler) forget(key types.NamespacedName) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	delete(r.firstSeen, key)
+	delete(r.written, key)
+}
+
+func (r *reconciler) lastStatus(key types.NamespacedName) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.written[key]
+}
+
+func (r *reconciler) setLastStatus(key types.NamespacedName, status string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.written[key] = status
 }
 
 func (r *reconciler) observeLatency(key types.NamespacedName, generation int64) {

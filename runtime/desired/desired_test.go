@@ -1,4 +1,4 @@
-package propagation_test
+package desired_test
 
 import (
 	"slices"
@@ -11,25 +11,25 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	fedv1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/types/v1beta1"
+	"github.com/kubefed-gen/kubefed/runtime/desired"
 	"github.com/kubefed-gen/kubefed/runtime/drift"
 	"github.com/kubefed-gen/kubefed/runtime/drift/drifttest"
-	"github.com/kubefed-gen/kubefed/runtime/propagation"
 )
 
-// TestDesiredAndDrift runs the shared drift table through Desired and drift.Diff,
+// TestObjectAndDrift runs the shared drift table through Object and drift.Diff,
 // with the target typed (as a compiled sync controller has it) and unstructured
 // (as kubefedctl and types enabled at run time have it): both must give the
 // paths of the table.
-func TestDesiredAndDrift(t *testing.T) {
+func TestObjectAndDrift(t *testing.T) {
 	for _, tc := range drifttest.Cases(t) {
 		t.Run(tc.Name, func(t *testing.T) {
 			for _, target := range []client.Object{typed(t, tc.TargetObject()), tc.TargetObject()} {
-				desired, err := propagation.Desired(target, tc.OverrideItems(), drifttest.Cluster)
+				want, err := desired.Object(target, tc.OverrideItems(), drifttest.Cluster)
 				if err != nil {
 					t.Fatalf("%T: %v", target, err)
 				}
 				for _, member := range []client.Object{typed(t, tc.MemberObject()), tc.MemberObject()} {
-					diffs, err := drift.Diff(desired, member)
+					diffs, err := drift.Diff(want, member)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -46,10 +46,10 @@ func TestDesiredAndDrift(t *testing.T) {
 	}
 }
 
-func TestDesiredOverrideError(t *testing.T) {
+func TestObjectOverrideError(t *testing.T) {
 	tc := drifttest.Cases(t)[0]
 	tc.Overrides = []fedv1beta1.ClusterOverride{{Path: "/data/k", Value: &apiextensionsv1.JSON{Raw: []byte(`3`)}}}
-	if _, err := propagation.Desired(typed(t, tc.TargetObject()), tc.OverrideItems(), drifttest.Cluster); err == nil {
+	if _, err := desired.Object(typed(t, tc.TargetObject()), tc.OverrideItems(), drifttest.Cluster); err == nil {
 		t.Error("want an error for a number where a ConfigMap holds strings")
 	}
 }

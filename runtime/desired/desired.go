@@ -1,4 +1,4 @@
-package propagation
+package desired
 
 import (
 	"encoding/base64"
@@ -12,15 +12,15 @@ import (
 	"github.com/kubefed-gen/kubefed/runtime/override"
 )
 
-// Desired returns the object cluster should hold: a copy of target (the object a
+// Object returns the object cluster should hold: a copy of target (the object a
 // federated object's template describes) with the cluster's overrides applied.
 // target may be typed or unstructured; the result is of the same kind. A Secret's
 // stringData is folded into data, as the API server stores it, so that what is
 // compared with the member is what the member can hold.
 //
-// The sync controller writes what Desired returns, and kubefedctl status compares
+// The sync controller writes what Object returns, and kubefedctl status compares
 // it with the member object: both must call this, never a copy of it.
-func Desired(target client.Object, overrides []fedv1beta1.GenericOverrideItem, cluster string) (client.Object, error) {
+func Object(target client.Object, overrides []fedv1beta1.GenericOverrideItem, cluster string) (client.Object, error) {
 	desired := target.DeepCopyObject().(client.Object)
 	if err := override.Apply(desired, override.For(overrides, cluster)); err != nil {
 		return nil, err

@@ -1,0 +1,277 @@
+package dispatch
+
+import (
+	"context"
+	"maps"
+	"os"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	fedv1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/types/v1beta1"
+	"github.com/kubefed-gen/kubefed/runtime/desired"
+	"github.com/kubefed-gen/kubefed/runtime/drift/drifttest"
+	"github.com/kubefed-gen/kubefed/test/clusters"
+)
+
+// member is one real API server for every test of this package.
+var member Member
+
+func TestMain(m *testing.M) {
+	set, err := clusters.Start(clusters.Options{})
+	if err != nil {
+		panic(err)
+	}
+	c, err := client.New(set.Host.Config, client.Options{Scheme: clientgoscheme.Scheme})
+	if err != nil {
+		panic(err)
+	}
+	// No cache here: Client and Reader both read the API server.
+	member = Member{Name: drifttest.Cluster, Client: c, Reader: c}
+	code := m.Run()
+	if err := set.Stop(); err != nil {
+		panic(err)
+	}
+	os.Exit(code)
+}
+
+// writes counts the member writes of a Dispatcher by verb.
+type writes struct {
+	mu    sync.Mutex
+	verbs []string
+}
+
+func (w *writes) dispatcher() *Dispatcher {
+	return &Dispatcher{Versions: NewVersions(), Observe: func(_, verb string, _ time.Duration, err error) {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if err == nil {
+			w.verbs = append(w.verbs, verb)
+		}
+	}}
+}
+
+func (w *writes) take() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := w.verbs
+	w.verbs = nil
+	return out
+}
+
+// TestEnsureOverDriftTable puts each case's member object in place, as a former
+// write of the same desired object would have left it (managed, same desired
+// hash), and checks that Ensure writes exactly when the shared table says the
+// member differs.
+func TestEnsureOverDriftTable(t *testing.T) {
+	ctx := context.Background()
+	for i, tc := range drifttest.Cases(t) {
+		t.Run(tc.Name, func(t *testing.T) {
+			ns := namespace(t, i)
+			target := typed(t, tc.TargetObject(), ns)
+			want, err := desired.Object(target, tc.OverrideItems(), drifttest.Cluster)
+			if err != nil {
+				t.Fatal(err)
+			}
+			managed, err := withManagedMetadata(want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			existing := typed(t, tc.MemberObject(), ns)
+			existing.SetUID("")
+			existing.SetResourceVersion("")
+			existing.SetGeneration(0)
+			existing.SetLabels(with(existing.GetLabels(), fedv1beta1.ManagedLabel, "true"))
+			existing.SetAnnotations(with(existing.GetAnnotations(), fedv1beta1.DesiredHashAnnotation,
+				managed.GetAnnotations()[fedv1beta1.DesiredHashAnnotation]))
+			if err := member.Client.Create(ctx, existing); err != nil {
+				t.Fatal(err)
+			}
+			var w writes
+			if out := w.dispatcher().Ensure(ctx, member, want, true); out.Status != fedv1beta1.ClusterPropagationOK {
+				t.Fatalf("ensure: %+v", out)
+			}
+			got := w.take()
+			if drifted := len(tc.Diff) > 0; drifted != slices.Contains(got, "update") {
+				t.Errorf("member writes %v; the table says drift %v", got, tc.Diff)
+			}
+		})
+	}
+}
+
+func TestEnsureCreatesOnceAndCorrectsDrift(t *testing.T) {
+	ctx := context.Background()
+	ns := namespace(t, 100)
+	var w writes
+	d := w.dispatcher()
+	cm := configMap(ns, map[string]string{"k": "v"})
+	if out := d.Ensure(ctx, member, cm, false); out.Status != fedv1beta1.ClusterPropagationOK {
+		t.Fatalf("create: %+v", out)
+	}
+	if out := d.Ensure(ctx, member, cm, false); out.Status != fedv1beta1.ClusterPropagationOK {
+		t.Fatalf("second ensure: %+v", out)
+	}
+	if got := w.take(); !slices.Equal(got, []string{"create"}) {
+		t.Errorf("writes %v, want one create and nothing for the unchanged second ensure", got)
+	}
+	actual := &corev1.ConfigMap{}
+	if err := member.Reader.Get(ctx, client.ObjectKeyFromObject(cm), actual); err != nil {
+		t.Fatal(err)
+	}
+	if actual.Labels[fedv1beta1.ManagedLabel] != "true" || actual.Annotations[fedv1beta1.DesiredHashAnnotation] == "" {
+		t.Errorf("member object lacks the managed label or desired hash: %v %v", actual.Labels, actual.Annotations)
+	}
+	// Someone edits the member: the next ensure puts the desired value back.
+	actual.Data["k"] = "edited"
+	if err := member.Client.Update(ctx, actual); err != nil {
+		t.Fatal(err)
+	}
+	if out := d.Ensure(ctx, member, cm, false); out.Status != fedv1beta1.ClusterPropagationOK {
+		t.Fatalf("ensure after drift: %+v", out)
+	}
+	if got := w.take(); !slices.Contains(got, "update") {
+		t.Errorf("writes %v, want an update correcting the drift", got)
+	}
+	if err := member.Reader.Get(ctx, client.ObjectKeyFromObject(cm), actual); err != nil {
+		t.Fatal(err)
+	}
+	if actual.Data["k"] != "v" {
+		t.Errorf("data %v after correcting drift, want k=v", actual.Data)
+	}
+}
+
+func TestEnsureAdoption(t *testing.T) {
+	ctx := context.Background()
+	ns := namespace(t, 101)
+	theirs := configMap(ns, map[string]string{"k": "theirs"})
+	if err := member.Client.Create(ctx, theirs.DeepCopy()); err != nil {
+		t.Fatal(err)
+	}
+	var w writes
+	d := w.dispatcher()
+	ours := configMap(ns, map[string]string{"k": "ours"})
+	if out := d.Ensure(ctx, member, ours, false); out.Status != fedv1beta1.AlreadyExists {
+		t.Errorf("ensure without adoption: %+v, want AlreadyExists", out)
+	}
+	if got := w.take(); len(got) != 0 {
+		t.Errorf("writes %v without adoption, want none", got)
+	}
+	if out := d.Ensure(ctx, member, ours, true); out.Status != fedv1beta1.ClusterPropagationOK {
+		t.Errorf("ensure with adoption: %+v", out)
+	}
+	actual := &corev1.ConfigMap{}
+	if err := member.Reader.Get(ctx, client.ObjectKeyFromObject(ours), actual); err != nil {
+		t.Fatal(err)
+	}
+	if actual.Data["k"] != "ours" || actual.Labels[fedv1beta1.ManagedLabel] != "true" {
+		t.Errorf("adopted object: data %v labels %v", actual.Data, actual.Labels)
+	}
+}
+
+func TestRemoveDeletesOnlyManagedObjects(t *testing.T) {
+	ctx := context.Background()
+	ns := namespace(t, 102)
+	var w writes
+	d := w.dispatcher()
+	managed := configMap(ns, map[string]string{"k": "v"})
+	if out := d.Ensure(ctx, member, managed, false); out.Status != fedv1beta1.ClusterPropagationOK {
+		t.Fatalf("create: %+v", out)
+	}
+	gone, out := d.Remove(ctx, member, managed)
+	if gone || out.Status != fedv1beta1.WaitingForRemoval {
+		// ConfigMaps have no finalizers, but the first call only issues the delete.
+		t.Logf("remove: gone=%v %+v", gone, out)
+	}
+	if err := member.Reader.Get(ctx, client.ObjectKeyFromObject(managed), &corev1.ConfigMap{}); !apierrors.IsNotFound(err) {
+		t.Errorf("managed object after remove: %v, want not found", err)
+	}
+
+	unmanaged := configMap(ns, map[string]string{"k": "v"})
+	unmanaged.Name = "not-ours"
+	if err := member.Client.Create(ctx, unmanaged.DeepCopy()); err != nil {
+		t.Fatal(err)
+	}
+	w.take()
+	if gone, out := d.Remove(ctx, member, unmanaged); !gone || out.Status != fedv1beta1.ClusterPropagationOK {
+		t.Errorf("remove of an unmanaged object: gone=%v %+v, want done without touching it", gone, out)
+	}
+	if got := w.take(); len(got) != 0 {
+		t.Errorf("writes %v removing an unmanaged object, want none", got)
+	}
+	if err := member.Reader.Get(ctx, client.ObjectKeyFromObject(unmanaged), &corev1.ConfigMap{}); err != nil {
+		t.Errorf("unmanaged object after remove: %v, want it left in place", err)
+	}
+}
+
+func TestOrphanReleasesTheObject(t *testing.T) {
+	ctx := context.Background()
+	ns := namespace(t, 103)
+	d := (&writes{}).dispatcher()
+	cm := configMap(ns, map[string]string{"k": "v"})
+	if out := d.Ensure(ctx, member, cm, false); out.Status != fedv1beta1.ClusterPropagationOK {
+		t.Fatalf("create: %+v", out)
+	}
+	if out := d.Orphan(ctx, member, cm); out.Status != fedv1beta1.ClusterPropagationOK {
+		t.Fatalf("orphan: %+v", out)
+	}
+	actual := &corev1.ConfigMap{}
+	if err := member.Reader.Get(ctx, client.ObjectKeyFromObject(cm), actual); err != nil {
+		t.Fatalf("orphaned object: %v, want it left in place", err)
+	}
+	if _, ok := actual.Labels[fedv1beta1.ManagedLabel]; ok {
+		t.Errorf("orphaned object still labelled managed: %v", actual.Labels)
+	}
+	if _, ok := actual.Annotations[fedv1beta1.DesiredHashAnnotation]; ok {
+		t.Errorf("orphaned object still has the desired hash: %v", actual.Annotations)
+	}
+}
+
+func namespace(t *testing.T, i int) string {
+	t.Helper()
+	name := "dispatch-" + strconv.Itoa(i)
+	if err := member.Client.Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}); err != nil && !apierrors.IsAlreadyExists(err) {
+		t.Fatal(err)
+	}
+	return name
+}
+
+func configMap(ns string, data map[string]string) *corev1.ConfigMap {
+	return &corev1.ConfigMap{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
+		ObjectMeta: metav1.ObjectMeta{Name: "app", Namespace: ns},
+		Data:       data,
+	}
+}
+
+func typed(t *testing.T, u *unstructured.Unstructured, ns string) client.Object {
+	t.Helper()
+	obj, err := clientgoscheme.Scheme.New(u.GroupVersionKind())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, obj); err != nil {
+		t.Fatal(err)
+	}
+	o := obj.(client.Object)
+	o.SetNamespace(ns)
+	return o
+}
+
+func with(m map[string]string, k, v string) map[string]string {
+	out := maps.Clone(m)
+	if out == nil {
+		out = map[string]string{}
+	}
+	out[k] = v
+	return out
+}
