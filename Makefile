@@ -25,6 +25,10 @@ test: test-binaries ## Run every test, including the ones on real local clusters
 
 ##@ Development
 
+.PHONY: test-unit
+test-unit: test-binaries ## The fast tier: unit tests and single-API-server tests, no end-to-end runs (go test -short).
+	$(GO) test -short -count=1 ./...
+
 .PHONY: build
 build: ## Build the commands into bin/.
 	$(GO) build -o $(BIN)/ ./cmd/...

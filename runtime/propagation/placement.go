@@ -3,6 +3,7 @@ package propagation
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -22,7 +23,8 @@ const ReasonNamespaceNotFederated = "NamespaceNotFederated"
 
 // Placement is where a federated object goes, and why.
 type Placement struct {
-	// Clusters the object is placed on: its own placement, limited by its namespace's.
+	// Clusters the object is placed on: its own placement, limited by its
+	// namespace's. Names that are not joined are kept, to be reported.
 	Clusters []string
 	// Own are the clusters the object's own placement selects.
 	Own []string
@@ -50,6 +52,16 @@ type PlacementError struct {
 
 func (e *PlacementError) Error() string { return e.Err.Error() }
 func (e *PlacementError) Unwrap() error { return e.Err }
+
+func unjoined(names []string, candidates []placement.Cluster) []string {
+	var out []string
+	for _, n := range names {
+		if !slices.ContainsFunc(candidates, func(c placement.Cluster) bool { return c.Name == n }) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
 
 // Place resolves where fed, a federated object of type info, goes among the
 // candidate clusters: its placement, limited for a namespaced type to the clusters
@@ -94,6 +106,8 @@ func Place(ctx context.Context, host client.Reader, info fedtype.Info, fed fedty
 		return Placement{}, &PlacementError{status.ReasonComputePlacementFailed, fmt.Errorf("placement of FederatedNamespace %s: %w", ns, err)}
 	}
 	p.Namespace = &NamespacePlacement{Name: ns, Federated: true, Clusters: nsPlaced}
-	p.Clusters = placement.Intersect(own, nsPlaced)
+	// A name that is not joined stays, so that it is reported rather than lost
+	// in the intersection.
+	p.Clusters = slices.Sorted(slices.Values(append(placement.Intersect(own, nsPlaced), unjoined(own, candidates)...)))
 	return p, nil
 }

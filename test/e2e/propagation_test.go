@@ -216,6 +216,17 @@ func TestPropagation(t *testing.T) {
 		}
 		f.WaitStatus(t, cm, map[string]fedv1beta1.PropagationStatus{"member1": ok})
 		waitMembers(t, f, "not in member2", absent(&corev1.ConfigMap{}, ns, "c"), "member2")
+
+		// A cluster that is not joined is reported, not silently dropped.
+		update(t, f, cm, func() { cm.Spec.Placement = federation.PlacementOn("member1", "member9") })
+		f.WaitStatus(t, cm, map[string]fedv1beta1.PropagationStatus{"member1": ok, "member9": notReady})
+		var got typesv1beta1.FederatedConfigMap
+		if err := f.Host.Get(ctx, client.ObjectKeyFromObject(cm), &got); err != nil {
+			t.Fatal(err)
+		}
+		if c := meta.FindStatusCondition(got.Status.Conditions, fedv1beta1.ConditionPropagation); c == nil || c.Status != metav1.ConditionFalse || !strings.Contains(c.Message, "member9") {
+			t.Errorf("Propagation condition %+v, want False naming member9", c)
+		}
 	})
 
 	t.Run("orphaning leaves member objects unmanaged", func(t *testing.T) {
