@@ -29,6 +29,9 @@ type Member struct {
 	Client client.Client
 	// Reader reads straight from the member's API server.
 	Reader client.Reader
+	// Origin is what member objects written for this cluster by this host record
+	// in fedv1beta1.OriginAnnotation.
+	Origin string
 }
 
 // Outcome is what happened to the object in one cluster.
@@ -54,7 +57,7 @@ type Dispatcher struct {
 // adopt, an object that exists and is not managed is taken over; without, it is left
 // alone and reported as AlreadyExists.
 func (d *Dispatcher) Ensure(ctx context.Context, m Member, desired client.Object, adopt bool) Outcome {
-	desired, err := withManagedMetadata(desired)
+	desired, err := withManagedMetadata(desired, m.Origin)
 	if err != nil {
 		return failed(fedv1beta1.ComputeResourceFailed, err)
 	}
@@ -90,6 +93,9 @@ func (d *Dispatcher) Ensure(ctx context.Context, m Member, desired client.Object
 				"%s exists in cluster %s and is not managed by federation; enable adoptResources in the KubeFedConfig to adopt it", key, m.Name)}
 		}
 		return d.apply(ctx, m, desired, actual, "adopt", fedv1beta1.UpdateFailed)
+	}
+	if !ours(actual, m) {
+		return Outcome{Status: fedv1beta1.AlreadyExists, Message: foreign(actual, m)}
 	}
 	if actual.GetDeletionTimestamp() != nil {
 		return Outcome{Status: fedv1beta1.WaitingForRemoval, Message: "the object is being deleted in the member cluster; it is created again once it is gone"}
@@ -142,7 +148,8 @@ func (d *Dispatcher) apply(ctx context.Context, m Member, desired, actual client
 func (d *Dispatcher) Remove(ctx context.Context, m Member, obj client.Object) (bool, Outcome) {
 	actual := newLike(obj)
 	err := m.Client.Get(ctx, client.ObjectKeyFromObject(obj), actual)
-	if apierrors.IsNotFound(err) || (err == nil && !isManaged(actual)) {
+	if apierrors.IsNotFound(err) || (err == nil && !ours(actual, m)) {
+		// Never delete what this host did not write for this cluster.
 		d.Versions.Forget(m.Name, obj)
 		return true, ok()
 	}
@@ -170,13 +177,14 @@ func (d *Dispatcher) Remove(ctx context.Context, m Member, obj client.Object) (b
 func (d *Dispatcher) Orphan(ctx context.Context, m Member, obj client.Object) Outcome {
 	actual := newLike(obj)
 	err := m.Client.Get(ctx, client.ObjectKeyFromObject(obj), actual)
-	if apierrors.IsNotFound(err) {
+	if apierrors.IsNotFound(err) || (err == nil && !ours(actual, m)) {
 		return ok()
 	}
 	if err != nil {
 		return failed(fedv1beta1.CachedRetrievalFailed, err)
 	}
-	patch := fmt.Appendf(nil, `{"metadata":{"labels":{%q:null},"annotations":{%q:null}}}`, fedv1beta1.ManagedLabel, fedv1beta1.DesiredHashAnnotation)
+	patch := fmt.Appendf(nil, `{"metadata":{"labels":{%q:null},"annotations":{%q:null,%q:null}}}`,
+		fedv1beta1.ManagedLabel, fedv1beta1.DesiredHashAnnotation, fedv1beta1.OriginAnnotation)
 	start := time.Now()
 	err = m.Client.Patch(ctx, actual, client.RawPatch(types.MergePatchType, patch))
 	d.observe(m.Name, "orphan", start, err)
@@ -193,9 +201,9 @@ func (d *Dispatcher) observe(cluster, verb string, start time.Time, err error) {
 	}
 }
 
-// withManagedMetadata returns a copy of desired with the managed label and the hash
-// of desired itself.
-func withManagedMetadata(desired client.Object) (client.Object, error) {
+// withManagedMetadata returns a copy of desired with the managed label, the origin
+// and the hash of desired itself.
+func withManagedMetadata(desired client.Object, origin string) (client.Object, error) {
 	hash, err := DesiredHash(desired)
 	if err != nil {
 		return nil, fmt.Errorf("hash desired object: %w", err)
@@ -212,6 +220,7 @@ func withManagedMetadata(desired client.Object) (client.Object, error) {
 		annotations = map[string]string{}
 	}
 	annotations[fedv1beta1.DesiredHashAnnotation] = hash
+	annotations[fedv1beta1.OriginAnnotation] = origin
 	out.SetAnnotations(annotations)
 	return out, nil
 }
@@ -223,6 +232,18 @@ func inSync(desired, actual client.Object) bool {
 }
 
 func isManaged(obj client.Object) bool { return obj.GetLabels()[fedv1beta1.ManagedLabel] == "true" }
+
+// ours says whether obj is managed and was written by this host for m, or records
+// no origin (see fedv1beta1.OriginAnnotation).
+func ours(obj client.Object, m Member) bool {
+	origin := obj.GetAnnotations()[fedv1beta1.OriginAnnotation]
+	return isManaged(obj) && (origin == "" || origin == m.Origin)
+}
+
+func foreign(obj client.Object, m Member) string {
+	return fmt.Sprintf("%s in cluster %s is managed by another federation or cluster registration (origin %q, this one is %q); it is left alone",
+		client.ObjectKeyFromObject(obj), m.Name, obj.GetAnnotations()[fedv1beta1.OriginAnnotation], m.Origin)
+}
 
 // newLike returns an empty object of obj's Go type; decoding into a copy would keep
 // fields the server no longer has.

@@ -37,7 +37,7 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	// No cache here: Client and Reader both read the API server.
-	member = Member{Name: drifttest.Cluster, Client: c, Reader: c}
+	member = Member{Name: drifttest.Cluster, Client: c, Reader: c, Origin: "host-uid/" + drifttest.Cluster}
 	code := m.Run()
 	if err := set.Stop(); err != nil {
 		panic(err)
@@ -83,7 +83,7 @@ func TestEnsureOverDriftTable(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			managed, err := withManagedMetadata(want)
+			managed, err := withManagedMetadata(want, member.Origin)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -92,8 +92,8 @@ func TestEnsureOverDriftTable(t *testing.T) {
 			existing.SetResourceVersion("")
 			existing.SetGeneration(0)
 			existing.SetLabels(with(existing.GetLabels(), fedv1beta1.ManagedLabel, "true"))
-			existing.SetAnnotations(with(existing.GetAnnotations(), fedv1beta1.DesiredHashAnnotation,
-				managed.GetAnnotations()[fedv1beta1.DesiredHashAnnotation]))
+			existing.SetAnnotations(with(with(existing.GetAnnotations(), fedv1beta1.DesiredHashAnnotation,
+				managed.GetAnnotations()[fedv1beta1.DesiredHashAnnotation]), fedv1beta1.OriginAnnotation, member.Origin))
 			if err := member.Client.Create(ctx, existing); err != nil {
 				t.Fatal(err)
 			}

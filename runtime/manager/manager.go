@@ -134,9 +134,14 @@ func New(cfg *rest.Config, opts Options, types []fedtype.Descriptor, addToScheme
 	if err != nil {
 		return nil, fmt.Errorf("cluster registry: %w", err)
 	}
+	hostID, err := propagation.HostIdentity(context.Background(), mgr.GetAPIReader())
+	if err != nil {
+		return nil, err
+	}
 	if err := propagation.Setup(mgr, registry, types, propagation.Options{
 		Namespace:               opts.Namespace,
 		MaxConcurrentReconciles: opts.ConcurrentSyncs,
+		HostID:                  hostID,
 	}); err != nil {
 		return nil, err
 	}

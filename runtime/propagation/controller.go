@@ -49,12 +49,18 @@ type Options struct {
 	ConfigName string
 	// MaxConcurrentReconciles per federated type (default 8).
 	MaxConcurrentReconciles int
+	// HostID identifies this host federation in the origin of every member object
+	// it writes (see fedv1beta1.OriginAnnotation): HostIdentity of the host.
+	HostID string
 }
 
 // Setup starts one sync controller per federated type with the manager.
 func Setup(mgr ctrl.Manager, clusters *cluster.Registry, typs []fedtype.Descriptor, opts Options) error {
 	if opts.ConfigName == "" {
 		opts.ConfigName = "kubefed"
+	}
+	if opts.HostID == "" {
+		return errors.New("sync controllers: the host's identity (Options.HostID) is required")
 	}
 	if opts.MaxConcurrentReconciles == 0 {
 		opts.MaxConcurrentReconciles = 8
@@ -313,7 +319,7 @@ func (r *reconciler) propagate(ctx context.Context, fed fedtype.Federated, place
 			continue
 		}
 		wg.Go(func() {
-			if _, out := r.dispatcher.Remove(ctx, memberOf(m), target); out.Status != fedv1beta1.ClusterPropagationOK && out.Status != fedv1beta1.WaitingForRemoval {
+			if _, out := r.dispatcher.Remove(ctx, r.memberOf(m), target); out.Status != fedv1beta1.ClusterPropagationOK && out.Status != fedv1beta1.WaitingForRemoval {
 				r.recorder.Eventf(fed, nil, corev1.EventTypeWarning, string(out.Status), "Remove", "cluster %s: %s", m.Name, out.Message)
 				mu.Lock()
 				removalErr = append(removalErr, fmt.Errorf("cluster %s: %s", m.Name, out.Message))
@@ -334,7 +340,7 @@ func (r *reconciler) ensure(ctx context.Context, fed fedtype.Federated, target c
 		r.recorder.Eventf(fed, nil, corev1.EventTypeWarning, string(fedv1beta1.ApplyOverridesFailed), "Propagate", "cluster %s: %s", m.Name, err)
 		return clusterResult{m.Name, fedv1beta1.ApplyOverridesFailed, err.Error()}
 	}
-	out := r.dispatcher.Ensure(ctx, memberOf(m), want, adopt)
+	out := r.dispatcher.Ensure(ctx, r.memberOf(m), want, adopt)
 	if out.Status != fedv1beta1.ClusterPropagationOK {
 		r.recorder.Eventf(fed, nil, corev1.EventTypeWarning, string(out.Status), "Propagate", "cluster %s: %s", m.Name, out.Message)
 	}
@@ -359,12 +365,12 @@ func (r *reconciler) finalize(ctx context.Context, fed fedtype.Federated) (ctrl.
 			continue
 		}
 		if orphan {
-			if out := r.dispatcher.Orphan(ctx, memberOf(m), target); out.Status != fedv1beta1.ClusterPropagationOK {
+			if out := r.dispatcher.Orphan(ctx, r.memberOf(m), target); out.Status != fedv1beta1.ClusterPropagationOK {
 				pending = append(pending, clusterResult{m.Name, out.Status, out.Message})
 			}
 			continue
 		}
-		if gone, out := r.dispatcher.Remove(ctx, memberOf(m), target); !gone {
+		if gone, out := r.dispatcher.Remove(ctx, r.memberOf(m), target); !gone {
 			pending = append(pending, clusterResult{m.Name, out.Status, out.Message})
 		}
 	}
@@ -434,8 +440,8 @@ func (r *reconciler) writeStatus(ctx context.Context, fed fedtype.Federated, mut
 // StatusFieldManager owns the status of federated objects.
 const StatusFieldManager = "kubefed-sync"
 
-func memberOf(m *cluster.Member) dispatch.Member {
-	return dispatch.Member{Name: m.Name, Client: m.Client, Reader: m.Reader}
+func (r *reconciler) memberOf(m *cluster.Member) dispatch.Member {
+	return dispatch.Member{Name: m.Name, Client: m.Client, Reader: m.Reader, Origin: r.opts.HostID + "/" + m.Name}
 }
 
 func (r *reconciler) noteGeneration(key types.NamespacedName, generation int64) {

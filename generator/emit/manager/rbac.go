@@ -76,6 +76,13 @@ func ClusterRules(set *model.Set) []Rule {
 			APIGroups: []string{coreGroup}, Resources: []string{"federatedtypeconfigs/status"}, Verbs: []string{"get", "update", "patch"},
 		},
 		Rule{
+			Comment: []string{
+				"The host's identity, recorded in the origin of every member object:",
+				"the UID of namespace kube-system.",
+			},
+			APIGroups: []string{""}, Resources: []string{"namespaces"}, Verbs: []string{"get"},
+		},
+		Rule{
 			Comment:   []string{"Events on federated objects, in their namespaces."},
 			APIGroups: []string{"", "events.k8s.io"}, Resources: []string{"events"}, Verbs: record,
 		},

@@ -12,4 +12,12 @@ const (
 	// propagated to it, so that a changed template or override is noticed without
 	// keeping state in the host cluster.
 	DesiredHashAnnotation = "kubefed.io/desired-hash"
+	// OriginAnnotation on a member object says which federation wrote it for which
+	// cluster: "<host cluster ID>/<KubeFedCluster name>". Updates, removal and
+	// orphaning act only on objects whose origin is this host and this cluster (or
+	// that have none: written by KubeFed, or before origins were recorded, and
+	// stamped with the origin on their next write). Anything else is another
+	// federation's, or the same cluster's joined under another name: reported as a
+	// conflict, never changed or deleted.
+	OriginAnnotation = "kubefed.io/origin"
 )
