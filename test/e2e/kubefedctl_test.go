@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -22,6 +21,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	typesv1beta1 "github.com/kubefed-gen/kubefed/cmd/controller-manager/apis/types/v1beta1"
+	"github.com/kubefed-gen/kubefed/cmd/kubefedctl/app"
 	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
 	fedv1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/types/v1beta1"
 	"github.com/kubefed-gen/kubefed/runtime/manager"
@@ -50,25 +50,14 @@ type ctlStatus struct {
 	}
 }
 
-// TestKubefedctl drives the kubefedctl binary as a user would, against a real
-// host and two members with the default controller manager running; the subtests
-// share the clusters and run in order.
+// TestKubefedctl drives kubefedctl's commands as a user would, in-process through
+// its library (TestCLIWithCRDType runs the built binary), against a real host and
+// two members with the default controller manager running; the subtests share the
+// clusters and run in order.
 func TestKubefedctl(t *testing.T) {
-	binary := make(chan error, 1)
-	bin := filepath.Join(t.TempDir(), "kubefedctl")
-	go func() {
-		out, err := exec.Command("go", "build", "-o", bin, "github.com/kubefed-gen/kubefed/cmd/kubefedctl").CombinedOutput()
-		if err != nil {
-			err = fmt.Errorf("go build kubefedctl: %v\n%s", err, out)
-		}
-		binary <- err
-	}()
 	f := federation.Start(t, manager.Options{})
 	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
 	if err := f.Set.WriteKubeconfig(kubeconfig); err != nil {
-		t.Fatal(err)
-	}
-	if err := <-binary; err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
@@ -77,10 +66,12 @@ func TestKubefedctl(t *testing.T) {
 	ctl := func(args ...string) (string, string, error) {
 		ctx, cancel := context.WithTimeout(ctx, time.Minute)
 		defer cancel()
-		cmd := exec.CommandContext(ctx, bin, append([]string{"--kubeconfig", kubeconfig, "--host-cluster-context", "host"}, args...)...)
+		cmd := app.NewCommand()
 		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		err := cmd.Run()
+		cmd.SetOut(&stdout)
+		cmd.SetErr(&stderr)
+		cmd.SetArgs(append([]string{"--kubeconfig", kubeconfig, "--host-cluster-context", "host"}, args...))
+		err := cmd.ExecuteContext(ctx)
 		return stdout.String(), stderr.String(), err
 	}
 	mustCtl := func(t *testing.T, args ...string) string {
@@ -94,7 +85,7 @@ func TestKubefedctl(t *testing.T) {
 	failCtl := func(t *testing.T, wantErr string, args ...string) {
 		t.Helper()
 		stdout, stderr, err := ctl(args...)
-		if err == nil || !strings.Contains(stderr, wantErr) {
+		if err == nil || !strings.Contains(err.Error(), wantErr) {
 			t.Fatalf("kubefedctl %s: err %v, want an error containing %q\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), err, wantErr, stdout, stderr)
 		}
 	}

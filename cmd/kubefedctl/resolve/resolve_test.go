@@ -1,4 +1,4 @@
-package main
+package resolve
 
 import (
 	"strings"
@@ -7,55 +7,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/restmapper"
 
+	"github.com/kubefed-gen/kubefed/cmd/kubefedctl/internal/fixture"
 	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
 )
-
-// group is one API group of a discovery snapshot, with one version.
-func group(name, version string, resources ...metav1.APIResource) *restmapper.APIGroupResources {
-	gv := metav1.GroupVersionForDiscovery{GroupVersion: version, Version: version}
-	if name != "" {
-		gv.GroupVersion = name + "/" + version
-	}
-	return &restmapper.APIGroupResources{
-		Group:              metav1.APIGroup{Name: name, Versions: []metav1.GroupVersionForDiscovery{gv}, PreferredVersion: gv},
-		VersionedResources: map[string][]metav1.APIResource{version: resources},
-	}
-}
-
-func apiRes(plural, singular, kind string, namespaced bool, shortNames ...string) metav1.APIResource {
-	return metav1.APIResource{Name: plural, SingularName: singular, Kind: kind, Namespaced: namespaced, ShortNames: shortNames,
-		Verbs: metav1.Verbs{"get", "list", "create", "delete"}}
-}
-
-// testGroups is a host with a few built-in types, some federated.
-func testGroups() []*restmapper.APIGroupResources {
-	return []*restmapper.APIGroupResources{
-		group("", "v1",
-			apiRes("configmaps", "configmap", "ConfigMap", true, "cm"),
-			apiRes("namespaces", "namespace", "Namespace", false, "ns"),
-			apiRes("secrets", "secret", "Secret", true),
-			apiRes("events", "event", "Event", true, "ev"),
-			apiRes("pods", "pod", "Pod", true, "po"),
-			apiRes("pods/status", "", "Pod", true),
-		),
-		group("apps", "v1",
-			apiRes("deployments", "deployment", "Deployment", true, "deploy"),
-			apiRes("replicasets", "replicaset", "ReplicaSet", true, "rs"),
-		),
-		group("rbac.authorization.k8s.io", "v1",
-			apiRes("clusterroles", "clusterrole", "ClusterRole", false),
-		),
-		group("events.k8s.io", "v1", apiRes("events", "event", "Event", true, "ev")),
-		group("example.com", "v1alpha1", apiRes("widgets", "widget", "Widget", true)),
-		group("types.kubefed.io", "v1beta1",
-			apiRes("federatedconfigmaps", "federatedconfigmap", "FederatedConfigMap", true, "fcm"),
-			apiRes("federateddeployments", "federateddeployment", "FederatedDeployment", true, "fdeploy"),
-			apiRes("federatednamespaces", "federatednamespace", "FederatedNamespace", true, "fns"),
-			apiRes("federatedclusterroles", "federatedclusterrole", "FederatedClusterRole", false),
-		),
-		group("types.example.com", "v1", apiRes("federatedwidgets", "federatedwidget", "FederatedWidget", true)),
-	}
-}
 
 func TestResolveType(t *testing.T) {
 	widgets := corev1beta1.FederatedTypeConfig{ObjectMeta: metav1.ObjectMeta{Name: "widgets.example.com"}, Spec: corev1beta1.FederatedTypeConfigSpec{
@@ -63,7 +17,7 @@ func TestResolveType(t *testing.T) {
 		FederatedType: corev1beta1.APIResource{Group: "types.example.com", Version: "v1", Kind: "FederatedWidget", PluralName: "federatedwidgets", Scope: "Namespaced"},
 		Propagation:   corev1beta1.Disabled,
 	}}
-	r := newTypeResolver(testGroups(), []corev1beta1.FederatedTypeConfig{widgets})
+	r := New(fixture.Discovery(), []corev1beta1.FederatedTypeConfig{widgets})
 	for _, tc := range []struct {
 		arg                          string
 		name, targetGVK, federatedGV string
@@ -92,7 +46,7 @@ func TestResolveType(t *testing.T) {
 		{arg: "FederatedWidget", name: "widgets.example.com", targetGVK: "example.com/v1alpha1, Kind=Widget", federatedGV: "types.example.com/v1", federatedKind: "FederatedWidget", federatedRes: "federatedwidgets", targetNamespaced: true, fedNS: true, installed: true},
 	} {
 		t.Run(tc.arg, func(t *testing.T) {
-			got, err := r.resolve(tc.arg)
+			got, err := r.Resolve(tc.arg)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -110,7 +64,7 @@ func TestResolveType(t *testing.T) {
 }
 
 func TestResolveTypeErrors(t *testing.T) {
-	r := newTypeResolver(testGroups(), nil)
+	r := New(fixture.Discovery(), nil)
 	for _, tc := range []struct{ arg, want string }{
 		{"deploymnets", "did you mean deployments.apps"},
 		{"configmap.apps", `no resource type "configmap.apps"`},
@@ -118,7 +72,7 @@ func TestResolveTypeErrors(t *testing.T) {
 		{"", "TYPE is empty"},
 	} {
 		t.Run(tc.arg, func(t *testing.T) {
-			_, err := r.resolve(tc.arg)
+			_, err := r.Resolve(tc.arg)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("error %v, want it to contain %q", err, tc.want)
 			}
@@ -126,40 +80,40 @@ func TestResolveTypeErrors(t *testing.T) {
 	}
 
 	// A federated type nothing federates.
-	gadgets := group("types.kubefed.io", "v1beta1", apiRes("federatedgadgets", "federatedgadget", "FederatedGadget", true))
-	if _, err := newTypeResolver([]*restmapper.APIGroupResources{gadgets}, nil).resolve("FederatedGadget"); err == nil || !strings.Contains(err.Error(), "serves no type with kind Gadget") {
+	gadgets := fixture.Group("types.kubefed.io", "v1beta1", fixture.Resource("federatedgadgets", "federatedgadget", "FederatedGadget", true))
+	if _, err := New([]*restmapper.APIGroupResources{gadgets}, nil).Resolve("FederatedGadget"); err == nil || !strings.Contains(err.Error(), "serves no type with kind Gadget") {
 		t.Errorf("FederatedGadget: %v", err)
 	}
 
 	// Not installed: the error says how to install.
-	secrets, err := r.resolve("secrets")
+	secrets, err := r.Resolve("secrets")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := secrets.notInstalledError("secrets"); !strings.Contains(err.Error(), "kubefedctl enable secrets") || !strings.Contains(err.Error(), "federatedsecrets.types.kubefed.io") {
+	if err := secrets.NotInstalledError("secrets"); !strings.Contains(err.Error(), "kubefedctl enable secrets") || !strings.Contains(err.Error(), "federatedsecrets.types.kubefed.io") {
 		t.Errorf("not installed: %v", err)
 	}
 }
 
 func TestFederatedKey(t *testing.T) {
-	r := newTypeResolver(testGroups(), nil)
+	r := New(fixture.Discovery(), nil)
 	for _, tc := range []struct{ arg, ns, name, want string }{
 		{"namespaces", "ignored", "shop", "shop/shop"},
 		{"configmaps", "shop", "settings", "shop/settings"},
 		{"clusterroles.rbac.authorization.k8s.io", "", "admin", "admin"},
 	} {
-		typ, err := r.resolve(tc.arg)
+		typ, err := r.Resolve(tc.arg)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := keyString(typ.federatedKey(tc.ns, tc.name)); got != tc.want {
+		if got := FormatKey(typ.FederatedKey(tc.ns, tc.name)); got != tc.want {
 			t.Errorf("%s %s/%s: key %s, want %s", tc.arg, tc.ns, tc.name, got, tc.want)
 		}
 	}
 }
 
 func TestFederatedTypeNames(t *testing.T) {
-	got := strings.Join(newTypeResolver(testGroups(), nil).federatedTypeNames(), " ")
+	got := strings.Join(New(fixture.Discovery(), nil).TypeNames(), " ")
 	want := "clusterroles.rbac.authorization.k8s.io configmaps deployments.apps namespaces"
 	if got != want {
 		t.Errorf("names %q, want %q", got, want)

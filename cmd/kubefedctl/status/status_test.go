@@ -1,4 +1,4 @@
-package main
+package status
 
 import (
 	"bytes"
@@ -8,6 +8,9 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/kubefed-gen/kubefed/cmd/kubefedctl/internal/fixture"
+	"github.com/kubefed-gen/kubefed/cmd/kubefedctl/orphaning"
+	"github.com/kubefed-gen/kubefed/cmd/kubefedctl/resolve"
 	fedv1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/types/v1beta1"
 )
 
@@ -74,7 +77,7 @@ func TestSubsetDiff(t *testing.T) {
 		want:    []string{`/data/cpu: desired "1000m", the member has "1"`},
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
-			diffs := subsetDiff(mustYAML(t, tc.desired), mustYAML(t, tc.actual))
+			diffs := subsetDiff(fixture.YAML(t, tc.desired), fixture.YAML(t, tc.actual))
 			var got []string
 			for _, d := range diffs {
 				got = append(got, d.String())
@@ -88,15 +91,15 @@ func TestSubsetDiff(t *testing.T) {
 
 func fedObject(t *testing.T, s string) *unstructured.Unstructured {
 	t.Helper()
-	return &unstructured.Unstructured{Object: mustYAML(t, s)}
+	return &unstructured.Unstructured{Object: fixture.YAML(t, s)}
 }
 
 func TestDesiredObject(t *testing.T) {
-	groups := append(testGroups(), group("batch", "v1", apiRes("jobs", "job", "Job", true)))
-	r := newTypeResolver(groups, nil)
-	deploy, _ := r.resolve("deployments.apps")
-	ns, _ := r.resolve("namespaces")
-	secrets, _ := r.resolve("secrets")
+	groups := append(fixture.Discovery(), fixture.Group("batch", "v1", fixture.Resource("jobs", "job", "Job", true)))
+	r := resolve.New(groups, nil)
+	deploy, _ := r.Resolve("deployments.apps")
+	ns, _ := r.Resolve("namespaces")
+	secrets, _ := r.Resolve("secrets")
 	fed := fedObject(t, `
 apiVersion: types.kubefed.io/v1beta1
 kind: FederatedDeployment
@@ -155,10 +158,10 @@ spec:
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diffs := subsetDiff(mustYAML(t, tc.want), got.Object); len(diffs) > 0 {
+			if diffs := subsetDiff(fixture.YAML(t, tc.want), got.Object); len(diffs) > 0 {
 				t.Errorf("desired lacks %v", diffs)
 			}
-			if diffs := subsetDiff(got.Object, mustYAML(t, tc.want)); len(diffs) > 0 {
+			if diffs := subsetDiff(got.Object, fixture.YAML(t, tc.want)); len(diffs) > 0 {
 				t.Errorf("desired has more: %v", diffs)
 			}
 		})
@@ -189,7 +192,7 @@ func TestStatusReportText(t *testing.T) {
 	r := &statusReport{
 		Kind: "FederatedConfigMap", APIVersion: "types.kubefed.io/v1beta1", Namespace: "shop", Name: "settings",
 		Type: "configmaps", TypePropagation: "Disabled", TypeConfig: "kube-federation-system/configmaps",
-		Generation: 4, ObservedGeneration: 3, StatusStale: true, Orphaning: orphaningDisabled,
+		Generation: 4, ObservedGeneration: 3, StatusStale: true, Orphaning: orphaning.Disabled,
 		Placement:          "clusterSelector {} (every cluster)",
 		NamespacePlacement: "FederatedNamespace shop places namespace shop on member1, member2",
 		kubefedNamespace:   "kube-federation-system",
@@ -202,9 +205,7 @@ func TestStatusReportText(t *testing.T) {
 			{Name: "member5", NotPlacedReason: "", Placed: true},
 		},
 	}
-	for i := range r.Clusters {
-		r.Clusters[i].Explanation = r.explainCluster(&r.Clusters[i])
-	}
+	r.explain()
 	var out bytes.Buffer
 	if err := r.write(&out, ""); err != nil {
 		t.Fatal(err)

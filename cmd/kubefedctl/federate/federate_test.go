@@ -1,4 +1,4 @@
-package main
+package federate
 
 import (
 	"bytes"
@@ -10,16 +10,10 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
-)
 
-func mustYAML(t *testing.T, s string) map[string]any {
-	t.Helper()
-	var out map[string]any
-	if err := yaml.Unmarshal([]byte(s), &out); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
+	"github.com/kubefed-gen/kubefed/cmd/kubefedctl/internal/fixture"
+	"github.com/kubefed-gen/kubefed/cmd/kubefedctl/resolve"
+)
 
 // normalize makes values comparable whatever their Go number types.
 func normalize(t *testing.T, v any) any {
@@ -36,7 +30,7 @@ func normalize(t *testing.T, v any) any {
 }
 
 func TestFederatedObject(t *testing.T) {
-	r := newTypeResolver(testGroups(), nil)
+	r := resolve.New(fixture.Discovery(), nil)
 	for _, tc := range []struct {
 		name, typ, object, want string
 	}{{
@@ -139,15 +133,15 @@ spec:
 `,
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
-			typ, err := r.resolve(tc.typ)
+			typ, err := r.Resolve(tc.typ)
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := federatedObject(typ, &unstructured.Unstructured{Object: mustYAML(t, tc.object)})
+			got, err := federatedObject(typ, &unstructured.Unstructured{Object: fixture.YAML(t, tc.object)})
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := mustYAML(t, tc.want)
+			want := fixture.YAML(t, tc.want)
 			if !reflect.DeepEqual(normalize(t, got.Object), normalize(t, want)) {
 				gotYAML, _ := yaml.Marshal(got.Object)
 				wantYAML, _ := yaml.Marshal(want)
@@ -159,12 +153,12 @@ spec:
 
 // TestTemplateOf covers the fields that must not travel to other clusters.
 func TestTemplateOf(t *testing.T) {
-	groups := append(testGroups(),
-		group("batch", "v1", apiRes("jobs", "job", "Job", true)))
+	groups := append(fixture.Discovery(),
+		fixture.Group("batch", "v1", fixture.Resource("jobs", "job", "Job", true)))
 	groups[0].VersionedResources["v1"] = append(groups[0].VersionedResources["v1"],
-		apiRes("services", "service", "Service", true, "svc"),
-		apiRes("serviceaccounts", "serviceaccount", "ServiceAccount", true, "sa"))
-	r := newTypeResolver(groups, nil)
+		fixture.Resource("services", "service", "Service", true, "svc"),
+		fixture.Resource("serviceaccounts", "serviceaccount", "ServiceAccount", true, "sa"))
+	r := resolve.New(groups, nil)
 	for _, tc := range []struct{ name, typ, object, want string }{{
 		name: "service: cluster IPs and node ports",
 		typ:  "services",
@@ -243,15 +237,15 @@ spec:
 `,
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
-			typ, err := r.resolve(tc.typ)
+			typ, err := r.Resolve(tc.typ)
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := templateOf(typ, &unstructured.Unstructured{Object: mustYAML(t, tc.object)})
+			got, err := templateOf(typ, &unstructured.Unstructured{Object: fixture.YAML(t, tc.object)})
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := mustYAML(t, tc.want)
+			want := fixture.YAML(t, tc.want)
 			if !reflect.DeepEqual(normalize(t, got), normalize(t, want)) {
 				gotYAML, _ := yaml.Marshal(got)
 				wantYAML, _ := yaml.Marshal(want)
@@ -306,9 +300,9 @@ func withField(o *unstructured.Unstructured, field string, value any) *unstructu
 }
 
 func TestSkipResource(t *testing.T) {
-	deploy := apiRes("deployments", "deployment", "Deployment", true, "deploy")
+	deploy := fixture.Resource("deployments", "deployment", "Deployment", true, "deploy")
 	deploy.Group = "apps"
-	events := apiRes("events", "event", "Event", true, "ev")
+	events := fixture.Resource("events", "event", "Event", true, "ev")
 	events.Group = "events.k8s.io"
 	for _, tc := range []struct {
 		res   metav1.APIResource
@@ -330,9 +324,9 @@ func TestSkipResource(t *testing.T) {
 }
 
 func TestPrintObjects(t *testing.T) {
-	r := newTypeResolver(testGroups(), nil)
-	ns, _ := r.resolve("namespaces")
-	cm, _ := r.resolve("configmaps")
+	r := resolve.New(fixture.Discovery(), nil)
+	ns, _ := r.Resolve("namespaces")
+	cm, _ := r.Resolve("configmaps")
 	fns, _ := federatedObject(ns, object("v1", "Namespace", "shop"))
 	fcm, _ := federatedObject(cm, object("v1", "ConfigMap", "settings"))
 	items := []federateItem{{ns, fns}, {cm, fcm}}

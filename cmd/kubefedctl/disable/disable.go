@@ -1,4 +1,4 @@
-package main
+package disable
 
 import (
 	"context"
@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -23,21 +22,24 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/kubefed-gen/kubefed/cmd/kubefedctl/completion"
+	"github.com/kubefed-gen/kubefed/cmd/kubefedctl/host"
+	"github.com/kubefed-gen/kubefed/cmd/kubefedctl/resolve"
 	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
-	"github.com/kubefed-gen/kubefed/runtime/fedtype"
 	"github.com/kubefed-gen/kubefed/runtime/propagation"
 )
 
 var crdResource = schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
 
-type disableOptions struct {
+type options struct {
 	deleteCRD bool
 	force     bool
 	timeout   time.Duration
 }
 
-func newDisableCommand(g *globalOptions) *cobra.Command {
-	o := &disableOptions{}
+// NewCommand returns the disable command.
+func NewCommand(hostOpts *host.Options) *cobra.Command {
+	o := &options{}
 	cmd := &cobra.Command{
 		Use:   "disable TYPE [--delete-crd [--force]]",
 		Short: "Stop propagating a federated type",
@@ -73,14 +75,14 @@ rebuilt without it.`,
   # Remove it now, leaving every propagated ConfigMap in the member clusters
   kubefedctl disable configmaps --delete-crd --force`,
 		Args:              cobra.ExactArgs(1),
-		ValidArgsFunction: g.completeTypes,
+		ValidArgsFunction: completion.Types(hostOpts),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.force && !o.deleteCRD {
 				return fmt.Errorf("--force applies only with --delete-crd")
 			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), o.timeout)
 			defer cancel()
-			return o.run(ctx, g, cmd.OutOrStdout(), args[0])
+			return o.run(ctx, hostOpts, cmd.OutOrStdout(), args[0])
 		},
 	}
 	f := cmd.Flags()
@@ -90,24 +92,24 @@ rebuilt without it.`,
 	return cmd
 }
 
-func (o *disableOptions) run(ctx context.Context, g *globalOptions, out io.Writer, typeArg string) error {
-	h, err := g.connectHost(ctx)
+func (o *options) run(ctx context.Context, hostOpts *host.Options, out io.Writer, typeArg string) error {
+	h, err := hostOpts.Connect(ctx)
 	if err != nil {
 		return err
 	}
-	t, err := h.resolver.resolve(typeArg)
+	t, err := h.Resolver.Resolve(typeArg)
 	if err != nil {
 		// The target type may be gone from the host while its config remains.
-		c := h.resolver.config(typeArg)
+		c := h.Resolver.Config(typeArg)
 		if c == nil {
 			return err
 		}
-		t = typeFromConfig(c, h.resolver)
+		t = h.Resolver.FromConfig(c)
 	}
 	var existing []unstructured.Unstructured
 	if o.deleteCRD && t.Installed {
 		// Check before changing anything, so that a refusal leaves all as it was.
-		list, err := h.federatedClient(t, "").List(ctx, metav1.ListOptions{})
+		list, err := h.FederatedClient(t, "").List(ctx, metav1.ListOptions{})
 		if err != nil {
 			return fmt.Errorf("list %s objects: %w", t.Federated.Kind, err)
 		}
@@ -140,50 +142,32 @@ func (o *disableOptions) run(ctx context.Context, g *globalOptions, out io.Write
 	} else {
 		fmt.Fprintf(out, "CustomResourceDefinition %s does not exist\n", t.FederatedCRDName())
 	}
-	ftc := &corev1beta1.FederatedTypeConfig{ObjectMeta: metav1.ObjectMeta{Namespace: h.namespace, Name: t.Name}}
-	if err := h.client.Delete(ctx, ftc); err != nil && !apierrors.IsNotFound(err) {
-		return fmt.Errorf("delete FederatedTypeConfig %s/%s: %w", h.namespace, t.Name, err)
+	ftc := &corev1beta1.FederatedTypeConfig{ObjectMeta: metav1.ObjectMeta{Namespace: h.Namespace, Name: t.Name}}
+	if err := h.Client.Delete(ctx, ftc); err != nil && !apierrors.IsNotFound(err) {
+		return fmt.Errorf("delete FederatedTypeConfig %s/%s: %w", h.Namespace, t.Name, err)
 	}
-	_, err = fmt.Fprintf(out, "FederatedTypeConfig %s/%s deleted\n", h.namespace, t.Name)
+	_, err = fmt.Fprintf(out, "FederatedTypeConfig %s/%s deleted\n", h.Namespace, t.Name)
 	return err
-}
-
-// typeFromConfig describes the type of a FederatedTypeConfig whose target the host
-// no longer serves.
-func typeFromConfig(c *corev1beta1.FederatedTypeConfig, r *typeResolver) *federatedType {
-	res := func(a corev1beta1.APIResource) fedtype.Resource {
-		return fedtype.Resource{
-			GroupVersionKind: schema.GroupVersionKind{Group: a.Group, Version: a.Version, Kind: a.Kind},
-			Plural:           a.PluralName,
-			Namespaced:       a.Scope == string(apiextensionsv1.NamespaceScoped),
-		}
-	}
-	t := &federatedType{Info: fedtype.Info{Name: c.Name, Target: res(c.Spec.TargetType), Federated: res(c.Spec.FederatedType)}, Config: c}
-	if m, err := r.mapper.RESTMapping(t.Federated.GroupKind()); err == nil {
-		t.Installed = true
-		t.Federated.Version, t.Federated.Plural = m.Resource.Version, m.Resource.Resource
-	}
-	return t
 }
 
 // disablePropagation sets the FederatedTypeConfig's propagation to Disabled with a
 // merge patch, or creates the FederatedTypeConfig so.
-func disablePropagation(ctx context.Context, h *host, t *federatedType, out io.Writer) error {
-	name := h.namespace + "/" + t.Name
+func disablePropagation(ctx context.Context, h *host.Host, t *resolve.Type, out io.Writer) error {
+	name := h.Namespace + "/" + t.Name
 	if t.Config != nil {
 		if t.Config.Spec.Propagation == corev1beta1.Disabled {
 			_, err := fmt.Fprintf(out, "propagation of %s is already disabled (FederatedTypeConfig %s)\n", t.Name, name)
 			return err
 		}
 		patch := fmt.Appendf(nil, `{"spec":{"propagation":%q}}`, corev1beta1.Disabled)
-		if err := h.client.Patch(ctx, t.Config, client.RawPatch(types.MergePatchType, patch)); err != nil {
+		if err := h.Client.Patch(ctx, t.Config, client.RawPatch(types.MergePatchType, patch)); err != nil {
 			return fmt.Errorf("disable propagation in FederatedTypeConfig %s: %w", name, err)
 		}
 		_, err := fmt.Fprintf(out, "propagation of %s disabled (FederatedTypeConfig %s)\n", t.Name, name)
 		return err
 	}
-	ftc := typeConfigFor(t, h.namespace, corev1beta1.Disabled)
-	if err := h.client.Create(ctx, ftc); err != nil {
+	ftc := t.TypeConfig(h.Namespace, corev1beta1.Disabled)
+	if err := h.Client.Create(ctx, ftc); err != nil {
 		if meta.IsNoMatchError(err) {
 			return fmt.Errorf("the host cluster has no FederatedTypeConfig CRD (core.kubefed.io): install the federation's core CRDs first")
 		}
@@ -192,25 +176,6 @@ func disablePropagation(ctx context.Context, h *host, t *federatedType, out io.W
 	t.Config = ftc
 	_, err := fmt.Fprintf(out, "propagation of %s disabled (FederatedTypeConfig %s created)\n", t.Name, name)
 	return err
-}
-
-// typeConfigFor is the FederatedTypeConfig of t.
-func typeConfigFor(t *federatedType, namespace string, propagation corev1beta1.Switch) *corev1beta1.FederatedTypeConfig {
-	api := func(r fedtype.Resource) corev1beta1.APIResource {
-		scope := apiextensionsv1.ClusterScoped
-		if r.Namespaced {
-			scope = apiextensionsv1.NamespaceScoped
-		}
-		return corev1beta1.APIResource{Group: r.Group, Version: r.Version, Kind: r.Kind, PluralName: r.Plural, Scope: string(scope)}
-	}
-	return &corev1beta1.FederatedTypeConfig{
-		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: t.Name},
-		Spec: corev1beta1.FederatedTypeConfigSpec{
-			TargetType:    api(t.Target),
-			FederatedType: api(t.Federated),
-			Propagation:   propagation,
-		},
-	}
 }
 
 // countObjects says how many objects there are, per namespace.
@@ -234,8 +199,8 @@ func countObjects(kind string, items []unstructured.Unstructured) string {
 // removeFinalizers removes the sync controller's finalizer from every object of
 // the type, with a JSON patch that tests the list first, so that a concurrent
 // change of the finalizers is never overwritten.
-func removeFinalizers(ctx context.Context, h *host, t *federatedType) (int, error) {
-	list, err := h.federatedClient(t, "").List(ctx, metav1.ListOptions{})
+func removeFinalizers(ctx context.Context, h *host.Host, t *resolve.Type) (int, error) {
+	list, err := h.FederatedClient(t, "").List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return 0, fmt.Errorf("list %s objects: %w", t.Federated.Kind, err)
 	}
@@ -251,14 +216,14 @@ func removeFinalizers(ctx context.Context, h *host, t *federatedType) (int, erro
 				break
 			}
 			if attempt == 5 || !patchRejected(err) {
-				return removed, fmt.Errorf("remove finalizer %s from %s %s: %w", propagation.Finalizer, t.Federated.Kind, keyString(client.ObjectKeyFromObject(obj)), err)
+				return removed, fmt.Errorf("remove finalizer %s from %s %s: %w", propagation.Finalizer, t.Federated.Kind, resolve.FormatKey(client.ObjectKeyFromObject(obj)), err)
 			}
 			// The finalizers changed under us: read them again.
-			if obj, err = h.federatedClient(t, obj.GetNamespace()).Get(ctx, obj.GetName(), metav1.GetOptions{}); err != nil {
+			if obj, err = h.FederatedClient(t, obj.GetNamespace()).Get(ctx, obj.GetName(), metav1.GetOptions{}); err != nil {
 				if apierrors.IsNotFound(err) {
 					break
 				}
-				return removed, fmt.Errorf("get %s %s: %w", t.Federated.Kind, keyString(client.ObjectKeyFromObject(&list.Items[i])), err)
+				return removed, fmt.Errorf("get %s %s: %w", t.Federated.Kind, resolve.FormatKey(client.ObjectKeyFromObject(&list.Items[i])), err)
 			}
 		}
 	}
@@ -279,7 +244,7 @@ func patchRejected(err error) bool {
 	return false
 }
 
-func removeFinalizer(ctx context.Context, h *host, t *federatedType, obj *unstructured.Unstructured) (bool, error) {
+func removeFinalizer(ctx context.Context, h *host.Host, t *resolve.Type, obj *unstructured.Unstructured) (bool, error) {
 	i := slices.Index(obj.GetFinalizers(), propagation.Finalizer)
 	if i < 0 {
 		return false, nil
@@ -292,16 +257,16 @@ func removeFinalizer(ctx context.Context, h *host, t *federatedType, obj *unstru
 	if err != nil {
 		return false, err
 	}
-	_, err = h.federatedClient(t, obj.GetNamespace()).Patch(ctx, obj.GetName(), types.JSONPatchType, patch, metav1.PatchOptions{FieldManager: "kubefedctl"})
+	_, err = h.FederatedClient(t, obj.GetNamespace()).Patch(ctx, obj.GetName(), types.JSONPatchType, patch, metav1.PatchOptions{FieldManager: "kubefedctl"})
 	return err == nil, err
 }
 
 // deleteCRD deletes the federated CRD and waits until it is gone. Until then,
 // finalizers that a controller still running with propagation enabled might add
 // again are removed again, so that deletion cannot hang, or run the finalizer.
-func deleteCRD(ctx context.Context, h *host, t *federatedType, force bool, out io.Writer) error {
+func deleteCRD(ctx context.Context, h *host.Host, t *resolve.Type, force bool, out io.Writer) error {
 	name := t.FederatedCRDName()
-	crds := h.dynamic.Resource(crdResource)
+	crds := h.Dynamic.Resource(crdResource)
 	if err := crds.Delete(ctx, name, metav1.DeleteOptions{}); err != nil {
 		if apierrors.IsNotFound(err) {
 			_, err := fmt.Fprintf(out, "CustomResourceDefinition %s does not exist\n", name)

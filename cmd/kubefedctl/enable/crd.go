@@ -1,4 +1,4 @@
-package main
+package enable
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	defaultcrds "github.com/kubefed-gen/kubefed/cmd/controller-manager/config/crd"
+	"github.com/kubefed-gen/kubefed/cmd/kubefedctl/resolve"
 )
 
 // defaultSetCRD returns the Federated CRD the default controller manager was
@@ -30,8 +31,8 @@ func defaultSetCRD(plural, group string) (*apiextensionsv1.CustomResourceDefinit
 // storage schema, without Go code: the template is the target's schema (its
 // metadata limited to labels and annotations), placement, overrides and status are
 // those every federated type shares, taken from the default FederatedConfigMap.
-func federatedCRDForCRD(t *federatedType, target *apiextensionsv1.CustomResourceDefinition) (*apiextensionsv1.CustomResourceDefinition, error) {
-	shared, ok, err := defaultSetCRD("federatedconfigmaps", defaultFederatedGroup)
+func federatedCRDForCRD(t *resolve.Type, target *apiextensionsv1.CustomResourceDefinition) (*apiextensionsv1.CustomResourceDefinition, error) {
+	shared, ok, err := defaultSetCRD("federatedconfigmaps", resolve.DefaultFederatedGroup)
 	if err != nil || !ok {
 		return nil, fmt.Errorf("the shared federated schema is missing from this build of kubefedctl: %v", err)
 	}

@@ -1,4 +1,4 @@
-package main
+package federate
 
 import (
 	"context"
@@ -17,9 +17,13 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
+
+	"github.com/kubefed-gen/kubefed/cmd/kubefedctl/completion"
+	"github.com/kubefed-gen/kubefed/cmd/kubefedctl/host"
+	"github.com/kubefed-gen/kubefed/cmd/kubefedctl/resolve"
 )
 
-type federateOptions struct {
+type options struct {
 	namespace  string
 	contents   bool
 	enableType bool
@@ -28,8 +32,9 @@ type federateOptions struct {
 	skip       []string
 }
 
-func newFederateCommand(g *globalOptions) *cobra.Command {
-	o := &federateOptions{}
+// NewCommand returns the federate command.
+func NewCommand(hostOpts *host.Options) *cobra.Command {
+	o := &options{}
 	cmd := &cobra.Command{
 		Use:   "federate TYPE NAME [-n NAMESPACE] [--contents] [-o yaml|json] [--dry-run]",
 		Short: "Create the federated object of an existing object of the host cluster",
@@ -68,14 +73,14 @@ installed in the host (run "kubefedctl enable TYPE" otherwise), except with
   # Print the federated objects instead of creating them
   kubefedctl federate deploy web -n shop -o yaml`,
 		Args:              cobra.ExactArgs(2),
-		ValidArgsFunction: g.completeTypeAndName(false),
+		ValidArgsFunction: completion.TypeAndName(hostOpts, false),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch o.output {
 			case "", "yaml", "json":
 			default:
 				return fmt.Errorf("--output %q is not supported: use yaml or json", o.output)
 			}
-			return o.run(cmd.Context(), g, cmd.OutOrStdout(), cmd.ErrOrStderr(), args[0], args[1])
+			return o.run(cmd.Context(), hostOpts, cmd.OutOrStdout(), cmd.ErrOrStderr(), args[0], args[1])
 		},
 	}
 	f := cmd.Flags()
@@ -90,25 +95,21 @@ installed in the host (run "kubefedctl enable TYPE" otherwise), except with
 
 // federateItem is one federated object to create.
 type federateItem struct {
-	typ *federatedType
+	typ *resolve.Type
 	obj *unstructured.Unstructured
 }
 
-func (o *federateOptions) run(ctx context.Context, g *globalOptions, out, errOut io.Writer, typeArg, name string) error {
-	h, err := g.connectHost(ctx)
-	if err != nil {
-		return err
-	}
-	t, err := h.resolver.resolve(typeArg)
+func (o *options) run(ctx context.Context, hostOpts *host.Options, out, errOut io.Writer, typeArg, name string) error {
+	h, t, err := hostOpts.ConnectAndResolve(ctx, typeArg)
 	if err != nil {
 		return err
 	}
 	if !t.Installed {
 		switch {
 		case o.enableType:
-			return fmt.Errorf("%w (--enable-type cannot enable types here)", t.notInstalledError(typeArg))
+			return fmt.Errorf("%w (--enable-type cannot enable types here)", t.NotInstalledError(typeArg))
 		case o.output == "":
-			return t.notInstalledError(typeArg)
+			return t.NotInstalledError(typeArg)
 		}
 		fmt.Fprintf(errOut, "note: %s is not installed in the host; printing %s anyway\n", t.FederatedCRDName(), t.Federated.Kind)
 	}
@@ -117,11 +118,11 @@ func (o *federateOptions) run(ctx context.Context, g *globalOptions, out, errOut
 	}
 	namespace := ""
 	if t.Target.Namespaced {
-		namespace = g.namespace(o.namespace)
+		namespace = hostOpts.Namespace(o.namespace)
 	}
-	obj, err := h.targetClient(t, namespace).Get(ctx, name, metav1.GetOptions{})
+	obj, err := h.TargetClient(t, namespace).Get(ctx, name, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
-		return fmt.Errorf("%s %s not found in the host cluster: federate federates an existing object", t.Target.Kind, keyString(t.federatedKey(namespace, name)))
+		return fmt.Errorf("%s %s not found in the host cluster: federate federates an existing object", t.Target.Kind, resolve.FormatKey(t.FederatedKey(namespace, name)))
 	}
 	if err != nil {
 		return fmt.Errorf("get %s %s: %w", t.Target.Kind, name, err)
@@ -151,8 +152,8 @@ func (o *federateOptions) run(ctx context.Context, g *globalOptions, out, errOut
 		if o.dryRun {
 			opts.DryRun = []string{metav1.DryRunAll}
 		}
-		what := fmt.Sprintf("%s %s", item.typ.Federated.Kind, keyString(client.ObjectKeyFromObject(item.obj)))
-		_, err := h.federatedClient(item.typ, item.obj.GetNamespace()).Create(ctx, item.obj, opts)
+		what := fmt.Sprintf("%s %s", item.typ.Federated.Kind, resolve.FormatKey(client.ObjectKeyFromObject(item.obj)))
+		_, err := h.FederatedClient(item.typ, item.obj.GetNamespace()).Create(ctx, item.obj, opts)
 		switch {
 		case apierrors.IsAlreadyExists(err) && o.contents:
 			fmt.Fprintf(errOut, "skipped %s: already federated\n", what)
@@ -170,7 +171,7 @@ func (o *federateOptions) run(ctx context.Context, g *globalOptions, out, errOut
 		fmt.Fprintf(out, "%s created%s\n", what, suffix)
 		if !item.typ.PropagationEnabled() {
 			fmt.Fprintf(errOut, "warning: propagation of %s is Disabled by FederatedTypeConfig %s/%s: %s is not propagated until `kubefedctl enable %s`\n",
-				item.typ.Name, h.namespace, item.typ.Config.Name, what, item.typ.Name)
+				item.typ.Name, h.Namespace, item.typ.Config.Name, what, item.typ.Name)
 		}
 	}
 	if !o.contents && t.Target.Namespaced && created > 0 {
@@ -181,13 +182,13 @@ func (o *federateOptions) run(ctx context.Context, g *globalOptions, out, errOut
 
 // warnNamespaceNotFederated says when an object was federated into a namespace
 // that has no FederatedNamespace: it is then placed on no cluster.
-func warnNamespaceNotFederated(ctx context.Context, h *host, t *federatedType, namespace string, errOut io.Writer) {
+func warnNamespaceNotFederated(ctx context.Context, h *host.Host, t *resolve.Type, namespace string, errOut io.Writer) {
 	gvk := t.Federated.GroupVersion().WithKind("FederatedNamespace")
-	m, err := h.mapper.RESTMapping(gvk.GroupKind())
+	m, err := h.Mapper.RESTMapping(gvk.GroupKind())
 	if err != nil {
 		return // namespaces are not federated in this host: no limit
 	}
-	_, err = h.dynamic.Resource(m.Resource).Namespace(namespace).Get(ctx, namespace, metav1.GetOptions{})
+	_, err = h.Dynamic.Resource(m.Resource).Namespace(namespace).Get(ctx, namespace, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
 		fmt.Fprintf(errOut, "warning: namespace %s has no FederatedNamespace, so objects in it are placed on no cluster; run `kubefedctl federate namespaces %s`\n", namespace, namespace)
 	}
@@ -236,7 +237,7 @@ const lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
 // federatedObject builds the Federated<Kind> of obj: same name and namespace (a
 // namespace's FederatedNamespace lives in itself), obj as template, placed on every
 // cluster.
-func federatedObject(t *federatedType, obj *unstructured.Unstructured) (*unstructured.Unstructured, error) {
+func federatedObject(t *resolve.Type, obj *unstructured.Unstructured) (*unstructured.Unstructured, error) {
 	template, err := templateOf(t, obj)
 	if err != nil {
 		return nil, err
@@ -244,7 +245,7 @@ func federatedObject(t *federatedType, obj *unstructured.Unstructured) (*unstruc
 	fed := &unstructured.Unstructured{Object: map[string]any{}}
 	fed.SetAPIVersion(t.Federated.GroupVersion().String())
 	fed.SetKind(t.Federated.Kind)
-	key := t.federatedKey(obj.GetNamespace(), obj.GetName())
+	key := t.FederatedKey(obj.GetNamespace(), obj.GetName())
 	fed.SetName(key.Name)
 	fed.SetNamespace(key.Namespace)
 	fed.Object["spec"] = map[string]any{
@@ -258,7 +259,7 @@ func federatedObject(t *federatedType, obj *unstructured.Unstructured) (*unstruc
 // templateOf is obj as a template: no apiVersion, kind or status, metadata reduced
 // to labels and annotations, and fields that only make sense in the cluster that
 // filled them in removed.
-func templateOf(t *federatedType, obj *unstructured.Unstructured) (map[string]any, error) {
+func templateOf(t *resolve.Type, obj *unstructured.Unstructured) (map[string]any, error) {
 	content := obj.DeepCopy().Object
 	delete(content, "apiVersion")
 	delete(content, "kind")
@@ -338,25 +339,25 @@ var controllerCreatedResources = []string{
 
 // namespaceContents returns the federated objects of every object in namespace
 // whose type is federated in the host, and says what it skipped and why.
-func namespaceContents(ctx context.Context, h *host, namespace string, skip []string) ([]federateItem, []string, error) {
+func namespaceContents(ctx context.Context, h *host.Host, namespace string, skip []string) ([]federateItem, []string, error) {
 	var (
 		items   []federateItem
 		skipped []string
 	)
-	for _, g := range h.groups {
+	for _, g := range h.Groups {
 		if strings.HasSuffix(g.Group.Name, ".kubefed.io") || g.Group.Name == "extensions" {
 			continue // the federation's own types, and KubeFed skipped extensions as outdated
 		}
-		for _, res := range h.resolver.preferred(g) {
+		for _, res := range resolve.PreferredResources(g) {
 			res.Group, res.Version = g.Group.Name, g.Group.PreferredVersion.Version
 			if !res.Namespaced || !slices.Contains(res.Verbs, "list") || skipResource(res, controllerCreatedResources) || skipResource(res, skip) {
 				continue
 			}
-			t, ok := h.resolver.resolveResource(schema.GroupVersionResource{Group: res.Group, Version: res.Version, Resource: res.Name})
+			t, ok := h.Resolver.ResolveResource(schema.GroupVersionResource{Group: res.Group, Version: res.Version, Resource: res.Name})
 			if !ok {
 				continue
 			}
-			list, err := h.targetClient(t, namespace).List(ctx, metav1.ListOptions{})
+			list, err := h.TargetClient(t, namespace).List(ctx, metav1.ListOptions{})
 			if apierrors.IsNotFound(err) || apierrors.IsMethodNotSupported(err) {
 				continue
 			}
@@ -405,7 +406,7 @@ func skipResource(res metav1.APIResource, names []string) bool {
 		switch {
 		case n == "":
 		case n == res.Group && n != "",
-			n == res.Name, n == qualifiedResource(res.Name, res.Group),
+			n == res.Name, n == resolve.QualifiedResource(res.Name, res.Group),
 			n == res.SingularName, n == strings.ToLower(res.Kind),
 			slices.Contains(res.ShortNames, n):
 			return true

@@ -1,4 +1,4 @@
-package main
+package join
 
 import (
 	"context"
@@ -8,10 +8,12 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/client-go/rest"
 
+	"github.com/kubefed-gen/kubefed/cmd/kubefedctl/host"
 	"github.com/kubefed-gen/kubefed/runtime/cluster"
 )
 
-func newJoinCommand(g *globalOptions) *cobra.Command {
+// NewCommand returns the join command.
+func NewCommand(hostOpts *host.Options) *cobra.Command {
 	var (
 		clusterContext string
 		labels         map[string]string
@@ -29,14 +31,14 @@ refreshes the token and the KubeFedCluster.`,
   kubefedctl join eu-west --cluster-context eu-west --labels region=eu`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts, host, member, err := g.joinInputs(args[0], clusterContext)
+			opts, hostConfig, memberConfig, err := inputs(hostOpts, args[0], clusterContext)
 			if err != nil {
 				return err
 			}
 			opts.Labels, opts.APIEndpoint = labels, endpoint
 			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
 			defer cancel()
-			if err := cluster.Join(ctx, host, member, opts); err != nil {
+			if err := cluster.Join(ctx, hostConfig, memberConfig, opts); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "cluster %q joined (KubeFedCluster %s/%s)\n", args[0], opts.KubeFedNamespace, args[0])
@@ -50,7 +52,8 @@ refreshes the token and the KubeFedCluster.`,
 	return cmd
 }
 
-func newUnjoinCommand(g *globalOptions) *cobra.Command {
+// NewUnjoinCommand returns the unjoin command.
+func NewUnjoinCommand(hostOpts *host.Options) *cobra.Command {
 	var (
 		clusterContext string
 		timeout        time.Duration
@@ -62,13 +65,13 @@ func newUnjoinCommand(g *globalOptions) *cobra.Command {
 		Example: "  kubefedctl unjoin member1 --cluster-context member1 --host-cluster-context host",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts, host, member, err := g.joinInputs(args[0], clusterContext)
+			opts, hostConfig, memberConfig, err := inputs(hostOpts, args[0], clusterContext)
 			if err != nil {
 				return err
 			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
 			defer cancel()
-			if err := cluster.Unjoin(ctx, host, member, opts); err != nil {
+			if err := cluster.Unjoin(ctx, hostConfig, memberConfig, opts); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "cluster %q unjoined\n", args[0])
@@ -80,21 +83,23 @@ func newUnjoinCommand(g *globalOptions) *cobra.Command {
 	return cmd
 }
 
-func (g *globalOptions) joinInputs(name, clusterContext string) (cluster.JoinOptions, *rest.Config, *rest.Config, error) {
+// inputs are what join and unjoin work with: the options and the configs of the
+// host and of the member.
+func inputs(hostOpts *host.Options, name, clusterContext string) (cluster.JoinOptions, *rest.Config, *rest.Config, error) {
 	if clusterContext == "" {
 		clusterContext = name
 	}
-	host, err := g.restConfig(g.hostContext)
+	hostConfig, err := hostOpts.RESTConfig(hostOpts.HostContext)
 	if err != nil {
 		return cluster.JoinOptions{}, nil, nil, err
 	}
-	member, err := g.restConfig(clusterContext)
+	memberConfig, err := hostOpts.RESTConfig(clusterContext)
 	if err != nil {
 		return cluster.JoinOptions{}, nil, nil, err
 	}
-	hostName := g.hostContext
+	hostName := hostOpts.HostContext
 	if hostName == "" {
 		hostName = "host"
 	}
-	return cluster.JoinOptions{ClusterName: name, KubeFedNamespace: g.kubefedNamespace, HostClusterName: hostName}, host, member, nil
+	return cluster.JoinOptions{ClusterName: name, KubeFedNamespace: hostOpts.KubefedNamespace, HostClusterName: hostName}, hostConfig, memberConfig, nil
 }

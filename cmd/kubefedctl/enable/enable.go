@@ -1,4 +1,4 @@
-package main
+package enable
 
 import (
 	"context"
@@ -18,19 +18,22 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
 
+	"github.com/kubefed-gen/kubefed/cmd/kubefedctl/host"
+	"github.com/kubefed-gen/kubefed/cmd/kubefedctl/resolve"
 	"github.com/kubefed-gen/kubefed/generator"
 	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
 )
 
-type enableOptions struct {
+type options struct {
 	emitCode  string
 	goPackage string
 	output    string
 	timeout   time.Duration
 }
 
-func newEnableCommand(g *globalOptions) *cobra.Command {
-	o := &enableOptions{}
+// NewCommand returns the enable command.
+func NewCommand(hostOpts *host.Options) *cobra.Command {
+	o := &options{}
 	cmd := &cobra.Command{
 		Use:   "enable TYPE [--emit-code DIR [--go-package P]] [-o yaml]",
 		Short: "Federate a type: install its Federated CRD and FederatedTypeConfig, or emit its Go code",
@@ -59,7 +62,7 @@ type outside the default set use --emit-code and install the CRD it writes.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, cancel := context.WithTimeout(cmd.Context(), o.timeout)
 			defer cancel()
-			return o.run(ctx, g, cmd.OutOrStdout(), args[0])
+			return o.run(ctx, hostOpts, cmd.OutOrStdout(), cmd.ErrOrStderr(), args[0])
 		},
 	}
 	f := cmd.Flags()
@@ -70,24 +73,20 @@ type outside the default set use --emit-code and install the CRD it writes.`,
 	return cmd
 }
 
-func (o *enableOptions) run(ctx context.Context, g *globalOptions, out io.Writer, typeArg string) error {
+func (o *options) run(ctx context.Context, hostOpts *host.Options, out, errOut io.Writer, typeArg string) error {
 	if o.output != "" && o.output != "yaml" {
 		return fmt.Errorf("unsupported --output %q: only yaml", o.output)
 	}
-	h, err := g.connectHost(ctx)
+	h, t, err := hostOpts.ConnectAndResolve(ctx, typeArg)
 	if err != nil {
 		return err
 	}
-	t, err := h.resolver.resolve(typeArg)
-	if err != nil {
-		return err
-	}
-	targetCRD, err := h.targetCRD(ctx, t)
+	targetCRD, err := getTargetCRD(ctx, h, t)
 	if err != nil {
 		return err
 	}
 	if o.emitCode != "" {
-		return o.emit(out, t, targetCRD)
+		return o.emit(out, errOut, t, targetCRD)
 	}
 
 	crd, inDefaultSet, err := defaultSetCRD(t.Federated.Plural, t.Federated.Group)
@@ -102,7 +101,7 @@ func (o *enableOptions) run(ctx context.Context, g *globalOptions, out io.Writer
 			return err
 		}
 	}
-	ftc := typeConfigFor(t, h.namespace, corev1beta1.Enabled)
+	ftc := t.TypeConfig(h.Namespace, corev1beta1.Enabled)
 	ftc.TypeMeta = metav1.TypeMeta{APIVersion: corev1beta1.SchemeGroupVersion.String(), Kind: "FederatedTypeConfig"}
 	if o.output == "yaml" {
 		for _, obj := range []any{crd, ftc} {
@@ -114,17 +113,17 @@ func (o *enableOptions) run(ctx context.Context, g *globalOptions, out io.Writer
 		}
 		return nil
 	}
-	if err := h.apply(ctx, crd); err != nil {
+	if err := apply(ctx, h, crd); err != nil {
 		return fmt.Errorf("install CRD %s: %w", crd.Name, err)
 	}
-	if err := h.waitEstablished(ctx, crd.Name); err != nil {
+	if err := waitEstablished(ctx, h, crd.Name); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "customresourcedefinition/%s applied\n", crd.Name)
-	if err := h.apply(ctx, ftc); err != nil {
+	if err := apply(ctx, h, ftc); err != nil {
 		return fmt.Errorf("create FederatedTypeConfig %s: %w", ftc.Name, err)
 	}
-	fmt.Fprintf(out, "federatedtypeconfig/%s applied in %s (propagation Enabled)\n", ftc.Name, h.namespace)
+	fmt.Fprintf(out, "federatedtypeconfig/%s applied in %s (propagation Enabled)\n", ftc.Name, h.Namespace)
 	if !inDefaultSet {
 		fmt.Fprintf(out, "note: the default controller manager does not propagate %s; build one that does with `kubefedctl enable %s --emit-code DIR`\n", t.Name, typeArg)
 	}
@@ -132,8 +131,8 @@ func (o *enableOptions) run(ctx context.Context, g *globalOptions, out io.Writer
 }
 
 // emit writes the generated code of the type and of a manager for it.
-func (o *enableOptions) emit(out io.Writer, t *federatedType, targetCRD *apiextensionsv1.CustomResourceDefinition) error {
-	opts := generator.Options{OutputDir: o.emitCode, GoPackage: o.goPackage, Manager: true, Log: os.Stderr}
+func (o *options) emit(out, errOut io.Writer, t *resolve.Type, targetCRD *apiextensionsv1.CustomResourceDefinition) error {
+	opts := generator.Options{OutputDir: o.emitCode, GoPackage: o.goPackage, Manager: true, Log: errOut}
 	if targetCRD == nil {
 		opts.Types = []string{fmt.Sprintf("%s/%s", t.Name, t.Target.Version)}
 	} else {
@@ -166,11 +165,11 @@ it with kubectl apply --server-side -k %s/config/default
 	return nil
 }
 
-// targetCRD returns the CRD that defines t's target type, or nil for a built-in type.
-func (h *host) targetCRD(ctx context.Context, t *federatedType) (*apiextensionsv1.CustomResourceDefinition, error) {
+// getTargetCRD returns the CRD that defines t's target type, or nil for a built-in type.
+func getTargetCRD(ctx context.Context, h *host.Host, t *resolve.Type) (*apiextensionsv1.CustomResourceDefinition, error) {
 	crd := &unstructured.Unstructured{}
 	crd.SetGroupVersionKind(apiextensionsv1.SchemeGroupVersion.WithKind("CustomResourceDefinition"))
-	err := h.client.Get(ctx, client.ObjectKey{Name: t.Target.Plural + "." + t.Target.Group}, crd)
+	err := h.Client.Get(ctx, client.ObjectKey{Name: t.Target.Plural + "." + t.Target.Group}, crd)
 	if apierrors.IsNotFound(err) || t.Target.Group == "" {
 		return nil, nil
 	}
@@ -187,7 +186,7 @@ func (h *host) targetCRD(ctx context.Context, t *federatedType) (*apiextensionsv
 }
 
 // apply server-side applies obj to the host as kubefedctl.
-func (h *host) apply(ctx context.Context, obj client.Object) error {
+func apply(ctx context.Context, h *host.Host, obj client.Object) error {
 	content, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
 	if err != nil {
 		return err
@@ -195,14 +194,15 @@ func (h *host) apply(ctx context.Context, obj client.Object) error {
 	u := &unstructured.Unstructured{Object: content}
 	unstructured.RemoveNestedField(u.Object, "metadata", "creationTimestamp")
 	unstructured.RemoveNestedField(u.Object, "status")
-	return h.client.Apply(ctx, client.ApplyConfigurationFromUnstructured(u), client.ForceOwnership, client.FieldOwner("kubefedctl"))
+	return h.Client.Apply(ctx, client.ApplyConfigurationFromUnstructured(u), client.ForceOwnership, client.FieldOwner("kubefedctl"))
 }
 
-func (h *host) waitEstablished(ctx context.Context, name string) error {
+// waitEstablished waits until the host serves the CRD name.
+func waitEstablished(ctx context.Context, h *host.Host, name string) error {
 	return wait.PollUntilContextCancel(ctx, 200*time.Millisecond, true, func(ctx context.Context) (bool, error) {
 		crd := &unstructured.Unstructured{}
 		crd.SetGroupVersionKind(apiextensionsv1.SchemeGroupVersion.WithKind("CustomResourceDefinition"))
-		if err := h.client.Get(ctx, client.ObjectKey{Name: name}, crd); err != nil {
+		if err := h.Client.Get(ctx, client.ObjectKey{Name: name}, crd); err != nil {
 			return false, nil
 		}
 		conditions, _, _ := unstructured.NestedSlice(crd.Object, "status", "conditions")

@@ -1,4 +1,4 @@
-package main
+package version
 
 import (
 	"fmt"
@@ -7,11 +7,13 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// version is set at build time with -ldflags "-X main.version=v1.2.3"; without it
-// the module version from the build information is shown.
+// version is set at build time with
+// -ldflags "-X github.com/kubefed-gen/kubefed/cmd/kubefedctl/version.version=v1.2.3";
+// without it the module version from the build information is shown.
 var version = ""
 
-func newVersionCommand() *cobra.Command {
+// NewCommand returns the version command.
+func NewCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print the kubefedctl version",

@@ -1,0 +1,243 @@
+package status
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/dynamic"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/kubefed-gen/kubefed/cmd/kubefedctl/host"
+	"github.com/kubefed-gen/kubefed/cmd/kubefedctl/orphaning"
+	"github.com/kubefed-gen/kubefed/cmd/kubefedctl/resolve"
+	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
+	fedv1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/types/v1beta1"
+	"github.com/kubefed-gen/kubefed/runtime/cluster"
+	"github.com/kubefed-gen/kubefed/runtime/placement"
+)
+
+// maxDiffs is how many differing fields are listed per cluster.
+const maxDiffs = 10
+
+// gather reads everything about the federated object of the target object
+// namespace/name: the object, the KubeFedClusters, placement, and what each
+// member cluster holds.
+func gather(ctx context.Context, h *host.Host, t *resolve.Type, namespace, name string) (*statusReport, error) {
+	fed, err := h.GetFederated(ctx, t, namespace, name)
+	if err != nil {
+		return nil, err
+	}
+	r := &statusReport{
+		Kind: t.Federated.Kind, APIVersion: t.Federated.GroupVersion().String(),
+		Namespace: fed.GetNamespace(), Name: fed.GetName(), Type: t.Name,
+		Generation: fed.GetGeneration(), Deleting: fed.GetDeletionTimestamp() != nil,
+		Orphaning: orphaning.State(fed.GetAnnotations()), TypePropagation: string(corev1beta1.Enabled),
+		fed: fed, typ: t, kubefedNamespace: h.Namespace, kfcs: map[string]*corev1beta1.KubeFedCluster{}, statuses: map[string]fedv1beta1.GenericClusterStatus{},
+	}
+	if t.Config != nil {
+		r.TypeConfig = h.Namespace + "/" + t.Config.Name
+		if !t.PropagationEnabled() {
+			r.TypePropagation = string(corev1beta1.Disabled)
+		}
+	}
+	if err := r.readSpecAndStatus(); err != nil {
+		return nil, err
+	}
+
+	var kfcs corev1beta1.KubeFedClusterList
+	if err := h.Client.List(ctx, &kfcs, client.InNamespace(h.Namespace)); err != nil {
+		return nil, fmt.Errorf("list KubeFedClusters in %s: %w", h.Namespace, err)
+	}
+	candidates := make([]placement.Cluster, 0, len(kfcs.Items))
+	for i := range kfcs.Items {
+		kfc := &kfcs.Items[i]
+		r.kfcs[kfc.Name] = kfc
+		candidates = append(candidates, placement.Cluster{Name: kfc.Name, Labels: kfc.Labels})
+	}
+	placed, err := placement.Resolve(&r.placementSpec, candidates)
+	if err != nil {
+		r.PlacementError = err.Error()
+	}
+	r.Placement = describePlacement(&r.placementSpec)
+	if t.Target.Namespaced {
+		if err := r.readNamespacePlacement(ctx, h, candidates); err != nil {
+			return nil, err
+		}
+	}
+
+	names := slices.Clone(placed)
+	for n := range r.kfcs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	names = slices.Compact(names)
+	r.Clusters = make([]clusterReport, len(names))
+	var wg sync.WaitGroup
+	for i, n := range names {
+		c := &r.Clusters[i]
+		c.Name = n
+		r.placeCluster(c, slices.Contains(placed, n))
+		wg.Go(func() { r.inspectMember(ctx, h, c) })
+	}
+	wg.Wait()
+	return r, nil
+}
+
+func (r *statusReport) readSpecAndStatus() error {
+	if raw, found, _ := unstructured.NestedMap(r.fed.Object, "spec", "placement"); found {
+		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(raw, &r.placementSpec); err != nil {
+			return fmt.Errorf("read spec.placement: %w", err)
+		}
+	}
+	if raw, found, _ := unstructured.NestedSlice(r.fed.Object, "spec", "overrides"); found {
+		if err := fromUnstructuredJSON(raw, &r.overrides); err != nil {
+			return fmt.Errorf("read spec.overrides: %w", err)
+		}
+	}
+	var st fedv1beta1.GenericFederatedStatus
+	if raw, found, _ := unstructured.NestedMap(r.fed.Object, "status"); found {
+		if err := fromUnstructuredJSON(raw, &st); err != nil {
+			return fmt.Errorf("read status: %w", err)
+		}
+	}
+	r.ObservedGeneration = st.ObservedGeneration
+	r.StatusStale = st.ObservedGeneration < r.Generation
+	r.Propagation = meta.FindStatusCondition(st.Conditions, fedv1beta1.ConditionPropagation)
+	for _, c := range st.Clusters {
+		r.statuses[c.Name] = c
+	}
+	return nil
+}
+
+// fromUnstructuredJSON decodes v through JSON, since the unstructured converter
+// does not decode into apiextensions JSON values.
+func fromUnstructuredJSON(v any, out any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(data, out)
+}
+
+func describePlacement(p *fedv1beta1.Placement) string {
+	switch {
+	case len(p.Clusters) > 0:
+		var names []string
+		for _, c := range p.Clusters {
+			names = append(names, c.Name)
+		}
+		return "clusters " + strings.Join(names, ", ")
+	case p.ClusterSelector == nil:
+		return "none: neither clusters nor clusterSelector is set, so no cluster is selected"
+	case len(p.ClusterSelector.MatchLabels) == 0 && len(p.ClusterSelector.MatchExpressions) == 0:
+		return "clusterSelector {} (every cluster)"
+	}
+	return "clusterSelector " + metav1.FormatLabelSelector(p.ClusterSelector)
+}
+
+// placeCluster fills what the host knows of cluster c.
+func (r *statusReport) placeCluster(c *clusterReport, inPlacement bool) {
+	if kfc, ok := r.kfcs[c.Name]; ok {
+		c.Joined = true
+		c.Ready = string(metav1.ConditionUnknown)
+		if cond := meta.FindStatusCondition(kfc.Status.Conditions, corev1beta1.ClusterReady); cond != nil {
+			c.Ready, c.ReadyMessage = string(cond.Status), cond.Message
+		}
+	}
+	switch {
+	case !inPlacement:
+		c.NotPlacedReason = notInPlacement
+	case r.namespaceLimit != nil && !r.namespaceFederated:
+		c.NotPlacedReason = namespaceNotFederated
+	case r.namespaceLimit != nil && !slices.Contains(r.namespaceLimit, c.Name):
+		c.NotPlacedReason = namespaceNotPlaced
+	default:
+		c.Placed = true
+	}
+	if st, ok := r.statuses[c.Name]; ok {
+		c.Status, c.Message = string(st.Status), st.Message
+	}
+}
+
+// inspectMember reads the object from the member with the controller's
+// credentials and compares it with the desired object.
+func (r *statusReport) inspectMember(ctx context.Context, h *host.Host, c *clusterReport) {
+	c.Present = presentUnknown
+	var desired *unstructured.Unstructured
+	if c.Placed {
+		var err error
+		if desired, err = desiredObject(r.fed, r.typ, r.overrides, c.Name); err != nil {
+			c.DesiredError = err.Error()
+		}
+	}
+	kfc, ok := r.kfcs[c.Name]
+	if !ok {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	cfg, err := cluster.MemberConfig(ctx, h.Client, kfc)
+	if err != nil {
+		c.MemberError = err.Error()
+		return
+	}
+	cfg.UserAgent, cfg.Timeout = "kubefedctl", 5*time.Second
+	dyn, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		c.MemberError = err.Error()
+		return
+	}
+	key := r.memberKey()
+	res := dyn.Resource(r.typ.Target.GroupVersionResource())
+	var rc dynamic.ResourceInterface = res
+	if r.typ.Target.Namespaced {
+		rc = res.Namespace(key.Namespace)
+	}
+	actual, err := rc.Get(ctx, key.Name, metav1.GetOptions{})
+	var status apierrors.APIStatus
+	switch {
+	case apierrors.IsNotFound(err):
+		c.Present = presentNo
+		return
+	case err != nil && !errors.As(err, &status):
+		c.Present, c.MemberError = presentUnreachable, err.Error()
+		return
+	case err != nil:
+		c.MemberError = err.Error()
+		return
+	}
+	c.Present = presentYes
+	managed := actual.GetLabels()[fedv1beta1.ManagedLabel] == "true"
+	c.Managed = &managed
+	if desired == nil {
+		return
+	}
+	diffs := subsetDiff(desired.Object, actual.Object)
+	inSync := len(diffs) == 0
+	c.InSync = &inSync
+	if len(diffs) > maxDiffs {
+		c.MoreDifferences = len(diffs) - maxDiffs
+		diffs = diffs[:maxDiffs]
+	}
+	c.Differences = diffs
+}
+
+// memberKey is the target object's key in member clusters.
+func (r *statusReport) memberKey() client.ObjectKey {
+	if r.typ.Target.Namespaced {
+		return client.ObjectKey{Namespace: r.fed.GetNamespace(), Name: r.fed.GetName()}
+	}
+	return client.ObjectKey{Name: r.fed.GetName()}
+}

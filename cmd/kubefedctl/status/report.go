@@ -1,0 +1,100 @@
+package status
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/kubefed-gen/kubefed/cmd/kubefedctl/resolve"
+	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
+	fedv1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/types/v1beta1"
+)
+
+// Why a cluster is not placed.
+const (
+	notInPlacement        = "NotInPlacement"
+	namespaceNotFederated = "NamespaceNotFederated"
+	namespaceNotPlaced    = "NamespaceNotPlaced"
+)
+
+// What is known of the object in a member cluster.
+const (
+	presentYes         = "Yes"
+	presentNo          = "No"
+	presentUnreachable = "Unreachable"
+	presentUnknown     = "Unknown"
+)
+
+// statusReport explains where a federated object is propagated and why; it is
+// what `kubefedctl status -o yaml|json` prints.
+type statusReport struct {
+	Kind       string `json:"kind"`
+	APIVersion string `json:"apiVersion"`
+	Namespace  string `json:"namespace,omitempty"`
+	Name       string `json:"name"`
+	// Type is the federated type's name (its FederatedTypeConfig name).
+	Type string `json:"type"`
+	// TypePropagation is Enabled or Disabled, from the FederatedTypeConfig.
+	TypePropagation string `json:"typePropagation"`
+	TypeConfig      string `json:"typeConfig,omitempty"`
+	Generation      int64  `json:"generation"`
+	// ObservedGeneration is the generation the status describes; below Generation
+	// the status is stale.
+	ObservedGeneration int64             `json:"observedGeneration"`
+	StatusStale        bool              `json:"statusStale"`
+	Deleting           bool              `json:"deleting,omitempty"`
+	Orphaning          string            `json:"orphaning"`
+	Placement          string            `json:"placement"`
+	NamespacePlacement string            `json:"namespacePlacement,omitempty"`
+	Propagation        *metav1.Condition `json:"propagation,omitempty"`
+	PlacementError     string            `json:"placementError,omitempty"`
+	Clusters           []clusterReport   `json:"clusters"`
+
+	// What explain works from; not printed.
+	placementSpec      fedv1beta1.Placement
+	overrides          []fedv1beta1.GenericOverrideItem
+	fed                *unstructured.Unstructured
+	typ                *resolve.Type
+	kfcs               map[string]*corev1beta1.KubeFedCluster
+	statuses           map[string]fedv1beta1.GenericClusterStatus
+	namespaceLimit     []string // nil: no limit
+	namespaceFederated bool
+	kubefedNamespace   string
+}
+
+// clusterReport is the state of the object in one cluster.
+type clusterReport struct {
+	Name   string `json:"name"`
+	Joined bool   `json:"joined"`
+	// Ready is the KubeFedCluster's Ready condition: True, False or Unknown.
+	Ready        string `json:"ready,omitempty"`
+	ReadyMessage string `json:"readyMessage,omitempty"`
+	Placed       bool   `json:"placed"`
+	// NotPlacedReason is NotInPlacement, NamespaceNotFederated or NamespaceNotPlaced.
+	NotPlacedReason string `json:"notPlacedReason,omitempty"`
+	// Status and Message are the cluster's entry in the federated object's status.
+	Status  string `json:"status,omitempty"`
+	Message string `json:"message,omitempty"`
+	// Present is Yes, No, Unreachable or Unknown.
+	Present     string `json:"present"`
+	Managed     *bool  `json:"managed,omitempty"`
+	MemberError string `json:"memberError,omitempty"`
+	// DesiredError is why the desired object could not be computed (overrides).
+	DesiredError string `json:"desiredError,omitempty"`
+	// InSync says whether the member object holds every desired field.
+	InSync          *bool       `json:"inSync,omitempty"`
+	Differences     []fieldDiff `json:"differences,omitempty"`
+	MoreDifferences int         `json:"moreDifferences,omitempty"`
+	Explanation     []string    `json:"explanation,omitempty"`
+}
+
+// fieldDiff is one field where the member object differs from the desired object;
+// Path is a JSON pointer, as override paths are.
+type fieldDiff struct {
+	Path    string `json:"path"`
+	Desired any    `json:"desired,omitempty"`
+	Actual  any    `json:"actual,omitempty"`
+	// Missing: the member object lacks the field. Extra: the member's list has an
+	// item the desired list has not.
+	Missing bool `json:"missing,omitempty"`
+	Extra   bool `json:"extra,omitempty"`
+}

@@ -1,0 +1,2 @@
+// Package version is kubefedctl's version command: the version it was built as.
+package version
