@@ -25,24 +25,6 @@ type Difference struct {
 	Missing bool `json:"missing,omitempty"`
 }
 
-func (d Difference) String() string {
-	if d.Missing {
-		return fmt.Sprintf("%s: missing, want %s", d.Path, short(d.Desired))
-	}
-	return fmt.Sprintf("%s: %s, want %s", d.Path, short(d.Actual), short(d.Desired))
-}
-
-func short(v any) string {
-	data, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	if s := string(data); len(s) <= 60 {
-		return s
-	}
-	return string(data[:57]) + "..."
-}
-
 // Diff lists where actual does not hold desired, sorted by path; none means in
 // sync. desired is a typed object or an *unstructured.Unstructured; actual is
 // what the member cluster returned, of either kind.

@@ -78,7 +78,7 @@ func (r *statusReport) explainCluster(c *clusterReport) []string {
 			n := len(c.Differences) + c.MoreDifferences
 			add("the member object differs from the desired object in %d field(s):", n)
 			for _, d := range c.Differences {
-				add("  %s", d)
+				add("  %s", describeDiff(d))
 			}
 			if c.MoreDifferences > 0 {
 				add("  ... and %d more", c.MoreDifferences)

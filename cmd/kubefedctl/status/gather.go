@@ -2,7 +2,6 @@ package status
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -15,7 +14,6 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/dynamic"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -25,6 +23,8 @@ import (
 	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
 	fedv1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/types/v1beta1"
 	"github.com/kubefed-gen/kubefed/runtime/cluster"
+	"github.com/kubefed-gen/kubefed/runtime/drift"
+	"github.com/kubefed-gen/kubefed/runtime/fedtype"
 	"github.com/kubefed-gen/kubefed/runtime/placement"
 )
 
@@ -44,7 +44,7 @@ func gather(ctx context.Context, h *host.Host, t *resolve.Type, namespace, name 
 		Namespace: fed.GetNamespace(), Name: fed.GetName(), Type: t.Name,
 		Generation: fed.GetGeneration(), Deleting: fed.GetDeletionTimestamp() != nil,
 		Orphaning: orphaning.State(fed.GetAnnotations()), TypePropagation: string(corev1beta1.Enabled),
-		fed: fed, typ: t, kubefedNamespace: h.Namespace, kfcs: map[string]*corev1beta1.KubeFedCluster{}, statuses: map[string]fedv1beta1.GenericClusterStatus{},
+		typ: t, kubefedNamespace: h.Namespace, kfcs: map[string]*corev1beta1.KubeFedCluster{}, statuses: map[string]fedv1beta1.GenericClusterStatus{},
 	}
 	if t.Config != nil {
 		r.TypeConfig = h.Namespace + "/" + t.Config.Name
@@ -52,7 +52,7 @@ func gather(ctx context.Context, h *host.Host, t *resolve.Type, namespace, name 
 			r.TypePropagation = string(corev1beta1.Disabled)
 		}
 	}
-	if err := r.readSpecAndStatus(); err != nil {
+	if err := r.readSpecAndStatus(fed); err != nil {
 		return nil, err
 	}
 
@@ -66,18 +66,11 @@ func gather(ctx context.Context, h *host.Host, t *resolve.Type, namespace, name 
 		r.kfcs[kfc.Name] = kfc
 		candidates = append(candidates, placement.Cluster{Name: kfc.Name, Labels: kfc.Labels})
 	}
-	placed, err := placement.Resolve(&r.placementSpec, candidates)
-	if err != nil {
-		r.PlacementError = err.Error()
-	}
-	r.Placement = describePlacement(&r.placementSpec)
-	if t.Target.Namespaced {
-		if err := r.readNamespacePlacement(ctx, h, candidates); err != nil {
-			return nil, err
-		}
+	if err := r.place(ctx, h, candidates); err != nil {
+		return nil, err
 	}
 
-	names := slices.Clone(placed)
+	names := slices.Clone(r.placed.Clusters)
 	for n := range r.kfcs {
 		names = append(names, n)
 	}
@@ -88,30 +81,19 @@ func gather(ctx context.Context, h *host.Host, t *resolve.Type, namespace, name 
 	for i, n := range names {
 		c := &r.Clusters[i]
 		c.Name = n
-		r.placeCluster(c, slices.Contains(placed, n))
+		r.placeCluster(c)
 		wg.Go(func() { r.inspectMember(ctx, h, c) })
 	}
 	wg.Wait()
 	return r, nil
 }
 
-func (r *statusReport) readSpecAndStatus() error {
-	if raw, found, _ := unstructured.NestedMap(r.fed.Object, "spec", "placement"); found {
-		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(raw, &r.placementSpec); err != nil {
-			return fmt.Errorf("read spec.placement: %w", err)
-		}
+func (r *statusReport) readSpecAndStatus(fed *unstructured.Unstructured) error {
+	var err error
+	if r.fed, err = fedtype.NewUnstructured(fed); err != nil {
+		return err
 	}
-	if raw, found, _ := unstructured.NestedSlice(r.fed.Object, "spec", "overrides"); found {
-		if err := fromUnstructuredJSON(raw, &r.overrides); err != nil {
-			return fmt.Errorf("read spec.overrides: %w", err)
-		}
-	}
-	var st fedv1beta1.GenericFederatedStatus
-	if raw, found, _ := unstructured.NestedMap(r.fed.Object, "status"); found {
-		if err := fromUnstructuredJSON(raw, &st); err != nil {
-			return fmt.Errorf("read status: %w", err)
-		}
-	}
+	st := r.fed.FederatedStatus()
 	r.ObservedGeneration = st.ObservedGeneration
 	r.StatusStale = st.ObservedGeneration < r.Generation
 	r.Propagation = meta.FindStatusCondition(st.Conditions, fedv1beta1.ConditionPropagation)
@@ -119,16 +101,6 @@ func (r *statusReport) readSpecAndStatus() error {
 		r.statuses[c.Name] = c
 	}
 	return nil
-}
-
-// fromUnstructuredJSON decodes v through JSON, since the unstructured converter
-// does not decode into apiextensions JSON values.
-func fromUnstructuredJSON(v any, out any) error {
-	data, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return json.Unmarshal(data, out)
 }
 
 func describePlacement(p *fedv1beta1.Placement) string {
@@ -148,7 +120,7 @@ func describePlacement(p *fedv1beta1.Placement) string {
 }
 
 // placeCluster fills what the host knows of cluster c.
-func (r *statusReport) placeCluster(c *clusterReport, inPlacement bool) {
+func (r *statusReport) placeCluster(c *clusterReport) {
 	if kfc, ok := r.kfcs[c.Name]; ok {
 		c.Joined = true
 		c.Ready = string(metav1.ConditionUnknown)
@@ -156,15 +128,16 @@ func (r *statusReport) placeCluster(c *clusterReport, inPlacement bool) {
 			c.Ready, c.ReadyMessage = string(cond.Status), cond.Message
 		}
 	}
+	ns := r.placed.Namespace
 	switch {
-	case !inPlacement:
-		c.NotPlacedReason = notInPlacement
-	case r.namespaceLimit != nil && !r.namespaceFederated:
-		c.NotPlacedReason = namespaceNotFederated
-	case r.namespaceLimit != nil && !slices.Contains(r.namespaceLimit, c.Name):
-		c.NotPlacedReason = namespaceNotPlaced
-	default:
+	case slices.Contains(r.placed.Clusters, c.Name):
 		c.Placed = true
+	case !slices.Contains(r.placed.Own, c.Name):
+		c.NotPlacedReason = notInPlacement
+	case ns != nil && !ns.Federated:
+		c.NotPlacedReason = namespaceNotFederated
+	default:
+		c.NotPlacedReason = namespaceNotPlaced
 	}
 	if st, ok := r.statuses[c.Name]; ok {
 		c.Status, c.Message = string(st.Status), st.Message
@@ -175,10 +148,10 @@ func (r *statusReport) placeCluster(c *clusterReport, inPlacement bool) {
 // credentials and compares it with the desired object.
 func (r *statusReport) inspectMember(ctx context.Context, h *host.Host, c *clusterReport) {
 	c.Present = presentUnknown
-	var desired *unstructured.Unstructured
+	var want client.Object
 	if c.Placed {
 		var err error
-		if desired, err = desiredObject(r.fed, r.typ, r.overrides, c.Name); err != nil {
+		if want, err = r.desired(c.Name); err != nil {
 			c.DesiredError = err.Error()
 		}
 	}
@@ -221,10 +194,14 @@ func (r *statusReport) inspectMember(ctx context.Context, h *host.Host, c *clust
 	c.Present = presentYes
 	managed := actual.GetLabels()[fedv1beta1.ManagedLabel] == "true"
 	c.Managed = &managed
-	if desired == nil {
+	if want == nil {
 		return
 	}
-	diffs := subsetDiff(desired.Object, actual.Object)
+	diffs, err := drift.Diff(want, actual)
+	if err != nil {
+		c.MemberError = err.Error()
+		return
+	}
 	inSync := len(diffs) == 0
 	c.InSync = &inSync
 	if len(diffs) > maxDiffs {

@@ -10,14 +10,12 @@ import (
 
 	"github.com/kubefed-gen/kubefed/cmd/kubefedctl/orphaning"
 	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
+	"github.com/kubefed-gen/kubefed/runtime/drift"
 )
 
-func (d fieldDiff) String() string {
-	switch {
-	case d.Missing:
+func describeDiff(d drift.Difference) string {
+	if d.Missing {
 		return fmt.Sprintf("%s: desired %s, missing in the member", d.Path, short(d.Desired))
-	case d.Extra:
-		return fmt.Sprintf("%s: not desired, the member has %s", d.Path, short(d.Actual))
 	}
 	return fmt.Sprintf("%s: desired %s, the member has %s", d.Path, short(d.Desired), short(d.Actual))
 }

@@ -2,11 +2,13 @@ package status
 
 import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/kubefed-gen/kubefed/cmd/kubefedctl/resolve"
 	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
 	fedv1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/types/v1beta1"
+	"github.com/kubefed-gen/kubefed/runtime/drift"
+	"github.com/kubefed-gen/kubefed/runtime/fedtype"
+	"github.com/kubefed-gen/kubefed/runtime/propagation"
 )
 
 // Why a cluster is not placed.
@@ -50,15 +52,12 @@ type statusReport struct {
 	Clusters           []clusterReport   `json:"clusters"`
 
 	// What explain works from; not printed.
-	placementSpec      fedv1beta1.Placement
-	overrides          []fedv1beta1.GenericOverrideItem
-	fed                *unstructured.Unstructured
-	typ                *resolve.Type
-	kfcs               map[string]*corev1beta1.KubeFedCluster
-	statuses           map[string]fedv1beta1.GenericClusterStatus
-	namespaceLimit     []string // nil: no limit
-	namespaceFederated bool
-	kubefedNamespace   string
+	fed              *fedtype.Unstructured
+	typ              *resolve.Type
+	kfcs             map[string]*corev1beta1.KubeFedCluster
+	statuses         map[string]fedv1beta1.GenericClusterStatus
+	placed           propagation.Placement
+	kubefedNamespace string
 }
 
 // clusterReport is the state of the object in one cluster.
@@ -81,20 +80,8 @@ type clusterReport struct {
 	// DesiredError is why the desired object could not be computed (overrides).
 	DesiredError string `json:"desiredError,omitempty"`
 	// InSync says whether the member object holds every desired field.
-	InSync          *bool       `json:"inSync,omitempty"`
-	Differences     []fieldDiff `json:"differences,omitempty"`
-	MoreDifferences int         `json:"moreDifferences,omitempty"`
-	Explanation     []string    `json:"explanation,omitempty"`
-}
-
-// fieldDiff is one field where the member object differs from the desired object;
-// Path is a JSON pointer, as override paths are.
-type fieldDiff struct {
-	Path    string `json:"path"`
-	Desired any    `json:"desired,omitempty"`
-	Actual  any    `json:"actual,omitempty"`
-	// Missing: the member object lacks the field. Extra: the member's list has an
-	// item the desired list has not.
-	Missing bool `json:"missing,omitempty"`
-	Extra   bool `json:"extra,omitempty"`
+	InSync          *bool              `json:"inSync,omitempty"`
+	Differences     []drift.Difference `json:"differences,omitempty"`
+	MoreDifferences int                `json:"moreDifferences,omitempty"`
+	Explanation     []string           `json:"explanation,omitempty"`
 }

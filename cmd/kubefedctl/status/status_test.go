@@ -3,90 +3,88 @@ package status
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/kubefed-gen/kubefed/cmd/kubefedctl/internal/fixture"
 	"github.com/kubefed-gen/kubefed/cmd/kubefedctl/orphaning"
 	"github.com/kubefed-gen/kubefed/cmd/kubefedctl/resolve"
 	fedv1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/types/v1beta1"
+	"github.com/kubefed-gen/kubefed/runtime/drift"
+	"github.com/kubefed-gen/kubefed/runtime/drift/drifttest"
 )
 
-func TestSubsetDiff(t *testing.T) {
-	for _, tc := range []struct {
-		name            string
-		desired, actual string
-		want            []string // fieldDiff.String() of each difference
-	}{{
-		name:    "equal, with fields the server added",
-		desired: `{metadata: {name: a, labels: {app: x}}, data: {k: v}}`,
-		actual:  `{metadata: {name: a, uid: "1", resourceVersion: "7", labels: {app: x, kubefed.io/managed: "true"}}, data: {k: v}}`,
-	}, {
-		name:    "changed value",
-		desired: `{data: {color: blue, size: "1"}}`,
-		actual:  `{data: {color: red, size: "1"}}`,
-		want:    []string{`/data/color: desired "blue", the member has "red"`},
-	}, {
-		name:    "missing field and missing map",
-		desired: `{data: {color: blue}, binaryData: {x: eA==}}`,
-		actual:  `{data: {}}`,
-		want:    []string{`/binaryData: desired {"x":"eA=="}, missing in the member`, `/data/color: desired "blue", missing in the member`},
-	}, {
-		name:    "numbers of different Go types are equal",
-		desired: `{spec: {replicas: 2}}`,
-		actual:  `{spec: {replicas: 2.0}}`,
-	}, {
-		name:    "zero values match missing fields",
-		desired: `{metadata: {creationTimestamp: null, annotations: {}}, spec: {paused: false, minReadySeconds: 0, strategy: {}, hostname: "", volumes: []}}`,
-		actual:  `{metadata: {}, spec: {}}`,
-	}, {
-		name:    "lists item by item, defaults inside items are fine",
-		desired: `{spec: {containers: [{name: web, image: nginx:1}, {name: log, image: fluent}]}}`,
-		actual:  `{spec: {containers: [{name: web, image: nginx:2, imagePullPolicy: Always}, {name: log, image: fluent, terminationMessagePath: /dev/x}]}}`,
-		want:    []string{`/spec/containers/0/image: desired "nginx:1", the member has "nginx:2"`},
-	}, {
-		name:    "list lengths",
-		desired: `{spec: {args: [a, b, c], env: [x]}}`,
-		actual:  `{spec: {args: [a], env: [x, "y"]}}`,
-		want: []string{
-			`/spec/args/1: desired "b", missing in the member`,
-			`/spec/args/2: desired "c", missing in the member`,
-			`/spec/env/1: not desired, the member has "y"`,
-		},
-	}, {
-		name:    "type mismatch",
-		desired: `{spec: {ports: [{port: 80}]}}`,
-		actual:  `{spec: {ports: "80"}}`,
-		want:    []string{`/spec/ports: desired [{"port":80}], the member has "80"`},
-	}, {
-		name:    "keys are escaped as in JSON pointers",
-		desired: `{metadata: {annotations: {example.com/a~b: "1"}}}`,
-		actual:  `{metadata: {annotations: {example.com/a~b: "2"}}}`,
-		want:    []string{`/metadata/annotations/example.com~1a~0b: desired "1", the member has "2"`},
-	}, {
-		name:    "quantities as the API server normalises them",
-		desired: `{spec: {resources: {limits: {cpu: 1000m, memory: 1Gi}, requests: {cpu: 500m}}}}`,
-		actual:  `{spec: {resources: {limits: {cpu: "1", memory: 1Gi}, requests: {cpu: 250m}}}}`,
-		want:    []string{`/spec/resources/requests/cpu: desired "500m", the member has "250m"`},
-	}, {
-		name:    "quantity-like strings elsewhere are compared as strings",
-		desired: `{data: {cpu: 1000m}}`,
-		actual:  `{data: {cpu: "1"}}`,
-		want:    []string{`/data/cpu: desired "1000m", the member has "1"`},
-	}} {
-		t.Run(tc.name, func(t *testing.T) {
-			diffs := subsetDiff(fixture.YAML(t, tc.desired), fixture.YAML(t, tc.actual))
-			var got []string
-			for _, d := range diffs {
-				got = append(got, d.String())
+// TestSharedDriftTable runs the drift table the controller's write decision is
+// tested with through status's own path, from a federated object to the
+// differences it prints: the two must agree on every case.
+func TestSharedDriftTable(t *testing.T) {
+	groups := append(fixture.Discovery(), fixture.Group("", "v1", fixture.Resource("services", "service", "Service", true)))
+	resolver := resolve.New(groups, nil)
+	for _, tc := range drifttest.Cases(t) {
+		t.Run(tc.Name, func(t *testing.T) {
+			target := tc.TargetObject()
+			plural := strings.ToLower(target.GetKind()) + "s"
+			if g := target.GroupVersionKind().Group; g != "" {
+				plural += "." + g
 			}
-			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
-				t.Errorf("differences:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+			typ, err := resolver.Resolve(plural)
+			if err != nil {
+				t.Fatal(err)
+			}
+			template := target.DeepCopy().Object
+			delete(template, "apiVersion")
+			delete(template, "kind")
+			template["metadata"] = map[string]any{"labels": toAny(target.GetLabels()), "annotations": toAny(target.GetAnnotations())}
+			fed := &unstructured.Unstructured{Object: map[string]any{"spec": map[string]any{"template": template}}}
+			fed.SetAPIVersion(typ.Federated.GroupVersion().String())
+			fed.SetKind(typ.Federated.Kind)
+			fed.SetName(target.GetName())
+			fed.SetNamespace(target.GetNamespace())
+			if items := tc.OverrideItems(); items != nil {
+				data, err := json.Marshal(items)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var overrides []any
+				if err := json.Unmarshal(data, &overrides); err != nil {
+					t.Fatal(err)
+				}
+				fed.Object["spec"].(map[string]any)["overrides"] = overrides
+			}
+			r := &statusReport{typ: typ, statuses: map[string]fedv1beta1.GenericClusterStatus{}}
+			if err := r.readSpecAndStatus(fed); err != nil {
+				t.Fatal(err)
+			}
+			want, err := r.desired(drifttest.Cluster)
+			if err != nil {
+				t.Fatal(err)
+			}
+			diffs, err := drift.Diff(want, tc.MemberObject())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var paths []string
+			for _, d := range diffs {
+				paths = append(paths, d.Path)
+			}
+			if !slices.Equal(paths, tc.Diff) {
+				t.Errorf("status reports %v, the table says %v", diffs, tc.Diff)
 			}
 		})
 	}
+}
+
+func toAny(m map[string]string) map[string]any {
+	out := map[string]any{}
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
 }
 
 func fedObject(t *testing.T, s string) *unstructured.Unstructured {
@@ -119,12 +117,22 @@ spec:
     clusterOverrides:
     - {path: /spec/replicass, value: 1}
 `)
-	var items []fedv1beta1.GenericOverrideItem
-	raw, _, _ := unstructured.NestedSlice(fed.Object, "spec", "overrides")
-	if err := fromUnstructuredJSON(raw, &items); err != nil {
-		t.Fatal(err)
+	report := func(t *testing.T, fed *unstructured.Unstructured, typ *resolve.Type) *statusReport {
+		t.Helper()
+		r := &statusReport{typ: typ, statuses: map[string]fedv1beta1.GenericClusterStatus{}}
+		if err := r.readSpecAndStatus(fed); err != nil {
+			t.Fatal(err)
+		}
+		return r
 	}
-
+	content := func(t *testing.T, obj client.Object) map[string]any {
+		t.Helper()
+		u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
 	for _, tc := range []struct {
 		cluster, want, wantErr string
 	}{
@@ -148,7 +156,7 @@ spec:
 		{cluster: "member3", wantErr: `override 0 (replace /spec/replicass)`},
 	} {
 		t.Run(tc.cluster, func(t *testing.T) {
-			got, err := desiredObject(fed, deploy, items, tc.cluster)
+			got, err := report(t, fed, deploy).desired(tc.cluster)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("error %v, want %q", err, tc.wantErr)
@@ -158,10 +166,11 @@ spec:
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diffs := subsetDiff(fixture.YAML(t, tc.want), got.Object); len(diffs) > 0 {
+			want := &unstructured.Unstructured{Object: fixture.YAML(t, tc.want)}
+			if diffs, _ := drift.Diff(want, got); len(diffs) > 0 {
 				t.Errorf("desired lacks %v", diffs)
 			}
-			if diffs := subsetDiff(got.Object, fixture.YAML(t, tc.want)); len(diffs) > 0 {
+			if diffs, _ := drift.Diff(got, want); len(diffs) > 0 {
 				t.Errorf("desired has more: %v", diffs)
 			}
 		})
@@ -169,19 +178,19 @@ spec:
 
 	// A namespace is named after its FederatedNamespace and has no namespace.
 	fns := fedObject(t, `{apiVersion: types.kubefed.io/v1beta1, kind: FederatedNamespace, metadata: {name: shop, namespace: shop}, spec: {template: {}}}`)
-	got, err := desiredObject(fns, ns, nil, "member1")
-	if err != nil || got.GetName() != "shop" || got.GetNamespace() != "" || got.GetKind() != "Namespace" {
+	got, err := report(t, fns, ns).desired("member1")
+	if err != nil || got.GetName() != "shop" || got.GetNamespace() != "" || got.GetObjectKind().GroupVersionKind().Kind != "Namespace" {
 		t.Errorf("namespace: %v, %v", got, err)
 	}
 
 	// stringData becomes data, as the API server stores it.
 	fs := fedObject(t, `{apiVersion: types.kubefed.io/v1beta1, kind: FederatedSecret, metadata: {name: s, namespace: shop}, spec: {template: {stringData: {token: s3cret}}}}`)
-	got, err = desiredObject(fs, secrets, nil, "member1")
+	got, err = report(t, fs, secrets).desired("member1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if data, _, _ := unstructured.NestedStringMap(got.Object, "data"); data["token"] != "czNjcmV0" {
-		t.Errorf("secret data %v", got.Object)
+	if data, _, _ := unstructured.NestedStringMap(content(t, got), "data"); data["token"] != "czNjcmV0" {
+		t.Errorf("secret data %v", content(t, got))
 	}
 }
 
@@ -200,7 +209,7 @@ func TestStatusReportText(t *testing.T) {
 			{Name: "member1", Joined: true, Ready: "True", Placed: true, Status: "OK", Present: presentYes, Managed: &yes, InSync: &yes},
 			{Name: "member2", Joined: true, Ready: "True", Placed: true, Status: "ApplyOverridesFailed", Message: "override 0 (replace /data/x/y): /data/x is a string", Present: presentYes, Managed: &yes, DesiredError: "override 0 (replace /data/x/y): /data/x is a string"},
 			{Name: "member3", Joined: true, Ready: "True", Placed: true, Status: "OK", Present: presentYes, Managed: &yes, InSync: &no,
-				Differences: []fieldDiff{{Path: "/data/color", Desired: "blue", Actual: "red"}}},
+				Differences: []drift.Difference{{Path: "/data/color", Desired: "blue", Actual: "red"}}},
 			{Name: "member4", Joined: true, Ready: "False", ReadyMessage: "health check failed", NotPlacedReason: namespaceNotPlaced, Present: presentUnreachable, MemberError: "dial tcp: refused"},
 			{Name: "member5", NotPlacedReason: "", Placed: true},
 		},
