@@ -5,9 +5,6 @@ import (
 	"testing"
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	fedv1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/types/v1beta1"
@@ -23,21 +20,17 @@ import (
 func TestObjectAndDrift(t *testing.T) {
 	for _, tc := range drifttest.Cases(t) {
 		t.Run(tc.Name, func(t *testing.T) {
-			for _, target := range []client.Object{typed(t, tc.TargetObject()), tc.TargetObject()} {
+			for _, target := range []client.Object{drifttest.Typed(t, tc.TargetObject()), tc.TargetObject()} {
 				want, err := desired.Object(target, tc.OverrideItems(), drifttest.Cluster)
 				if err != nil {
 					t.Fatalf("%T: %v", target, err)
 				}
-				for _, member := range []client.Object{typed(t, tc.MemberObject()), tc.MemberObject()} {
+				for _, member := range []client.Object{drifttest.Typed(t, tc.MemberObject()), tc.MemberObject()} {
 					diffs, err := drift.Diff(want, member)
 					if err != nil {
 						t.Fatal(err)
 					}
-					var paths []string
-					for _, d := range diffs {
-						paths = append(paths, d.Path)
-					}
-					if !slices.Equal(paths, tc.Diff) {
+					if !slices.Equal(drifttest.Paths(diffs), tc.Diff) {
 						t.Errorf("desired %T, member %T: diff %v, want paths %v", target, member, diffs, tc.Diff)
 					}
 				}
@@ -49,19 +42,7 @@ func TestObjectAndDrift(t *testing.T) {
 func TestObjectOverrideError(t *testing.T) {
 	tc := drifttest.Cases(t)[0]
 	tc.Overrides = []fedv1beta1.ClusterOverride{{Path: "/data/k", Value: &apiextensionsv1.JSON{Raw: []byte(`3`)}}}
-	if _, err := desired.Object(typed(t, tc.TargetObject()), tc.OverrideItems(), drifttest.Cluster); err == nil {
+	if _, err := desired.Object(drifttest.Typed(t, tc.TargetObject()), tc.OverrideItems(), drifttest.Cluster); err == nil {
 		t.Error("want an error for a number where a ConfigMap holds strings")
 	}
-}
-
-func typed(t *testing.T, u *unstructured.Unstructured) client.Object {
-	t.Helper()
-	obj, err := clientgoscheme.Scheme.New(u.GroupVersionKind())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, obj); err != nil {
-		t.Fatal(err)
-	}
-	return obj.(client.Object)
 }

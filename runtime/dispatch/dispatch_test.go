@@ -14,7 +14,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -255,14 +254,7 @@ func configMap(ns string, data map[string]string) *corev1.ConfigMap {
 
 func typed(t *testing.T, u *unstructured.Unstructured, ns string) client.Object {
 	t.Helper()
-	obj, err := clientgoscheme.Scheme.New(u.GroupVersionKind())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, obj); err != nil {
-		t.Fatal(err)
-	}
-	o := obj.(client.Object)
+	o := drifttest.Typed(t, u)
 	o.SetNamespace(ns)
 	return o
 }

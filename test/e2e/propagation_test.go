@@ -486,20 +486,7 @@ func metricValue(t *testing.T, name string, labels map[string]string) float64 {
 // metricSum adds up every series of a metric in the in-process manager's registry.
 func metricSum(t *testing.T, name string) float64 {
 	t.Helper()
-	families, err := metrics.Registry.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sum float64
-	for _, mf := range families {
-		if mf.GetName() != name {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			sum += m.GetCounter().GetValue()
-		}
-	}
-	return sum
+	return metricValue(t, name, nil)
 }
 
 func newFederatedDeployment(ns, name string, clusterNames ...string) *typesv1beta1.FederatedDeployment {

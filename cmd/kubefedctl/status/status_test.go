@@ -68,11 +68,7 @@ func TestSharedDriftTable(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var paths []string
-			for _, d := range diffs {
-				paths = append(paths, d.Path)
-			}
-			if !slices.Equal(paths, tc.Diff) {
+			if !slices.Equal(drifttest.Paths(diffs), tc.Diff) {
 				t.Errorf("status reports %v, the table says %v", diffs, tc.Diff)
 			}
 		})

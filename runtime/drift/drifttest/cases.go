@@ -8,9 +8,13 @@ import (
 	"testing"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
 
 	fedv1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/types/v1beta1"
+	"github.com/kubefed-gen/kubefed/runtime/drift"
 )
 
 // Cluster is the member cluster every case is about.
@@ -58,6 +62,28 @@ func Cases(t testing.TB) []Case {
 		t.Fatalf("drift cases: %v", err)
 	}
 	return cases
+}
+
+// Typed converts u to its built-in Go type.
+func Typed(t testing.TB, u *unstructured.Unstructured) client.Object {
+	t.Helper()
+	obj, err := clientgoscheme.Scheme.New(u.GroupVersionKind())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, obj); err != nil {
+		t.Fatal(err)
+	}
+	return obj.(client.Object)
+}
+
+// Paths are the paths of diffs, to compare with Case.Diff.
+func Paths(diffs []drift.Difference) []string {
+	var out []string
+	for _, d := range diffs {
+		out = append(out, d.Path)
+	}
+	return out
 }
 
 func runtimeCopy(m map[string]any) map[string]any {
