@@ -7,7 +7,7 @@ import (
 
 // BenchmarkGenerateDefaultSet measures one kubefed-gen run over KubeFed's default
 // set of ten types (cmd/controller-manager/kubefed-gen.yaml): discovery, API types,
-// deepcopy, CRDs with full schemas, clients and controllers.
+// deepcopy, CRDs with full schemas, typed descriptors and clients.
 func BenchmarkGenerateDefaultSet(b *testing.B) {
 	types := []string{
 		"configmaps", "deployments.apps", "ingresses.networking.k8s.io/v1", "jobs.batch", "namespaces",

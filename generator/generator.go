@@ -11,16 +11,18 @@ import (
 	"strings"
 
 	"golang.org/x/mod/modfile"
+	"sigs.k8s.io/controller-tools/pkg/deepcopy"
+	"sigs.k8s.io/controller-tools/pkg/genall"
 
 	"github.com/kubefed-gen/kubefed/generator/discover"
 	crdtarget "github.com/kubefed-gen/kubefed/generator/discover/crd"
 	"github.com/kubefed-gen/kubefed/generator/emit"
 	"github.com/kubefed-gen/kubefed/generator/emit/apitypes"
 	"github.com/kubefed-gen/kubefed/generator/emit/clients"
-	"github.com/kubefed-gen/kubefed/generator/emit/controllers"
 	"github.com/kubefed-gen/kubefed/generator/emit/crd"
-	"github.com/kubefed-gen/kubefed/generator/emit/deepcopy"
+	"github.com/kubefed-gen/kubefed/generator/emit/fedtypes"
 	"github.com/kubefed-gen/kubefed/generator/emit/manager"
+	"github.com/kubefed-gen/kubefed/generator/emit/rbac"
 	"github.com/kubefed-gen/kubefed/generator/model"
 )
 
@@ -41,7 +43,11 @@ type Options struct {
 	// Group and Version of the federated types (default types.kubefed.io/v1beta1).
 	Group   string `json:"group,omitempty"`
 	Version string `json:"version,omitempty"`
-	// Manager also emits the manager main.go, RBAC, install manifests and a Dockerfile.
+	// Clients, when false, leaves out the typed clientset, listers and informers
+	// (and removes those an earlier run wrote); nil means true.
+	Clients *bool `json:"clients,omitempty"`
+	// Manager also emits the manager's package main (in cmd/manager), RBAC, install
+	// manifests and a Dockerfile.
 	Manager bool `json:"manager,omitempty"`
 	// ManagerImage is the image the install manifests run.
 	ManagerImage string `json:"managerImage,omitempty"`
@@ -75,18 +81,23 @@ func Generate(opts Options) error {
 		logf("federating %s (%s) as %s", t.Resource(), t.APIVersion(), t.FederatedKind())
 	}
 
-	emitters := []emit.Emitter{
-		apitypes.Emitter{},
-		deepcopy.Emitter{},
-		crd.Emitter{MaxDescriptionLength: opts.MaxDescriptionLength, Report: func(l string) { logf("%s", l) }},
-		clientsEmitter{},
-		controllers.Emitter{},
-		manager.Emitter{},
+	// The API package is written first: everything else is generated from it.
+	if err := apitypes.Write(ctx); err != nil {
+		return fmt.Errorf("emit API types: %w", err)
 	}
-	for _, e := range emitters {
-		if err := e.Emit(ctx); err != nil {
-			return fmt.Errorf("emit %s: %w", e.Name(), err)
-		}
+	gens := []genall.Generator{
+		deepcopy.Generator{},
+		crd.Generator{Context: ctx, MaxDescriptionLength: opts.MaxDescriptionLength, Report: func(l string) { logf("%s", l) }},
+		fedtypes.Generator{Context: ctx},
+	}
+	if opts.Manager {
+		gens = append(gens, rbac.Generator{Context: ctx}, manager.Generator{Context: ctx})
+	}
+	if err := emit.Run(ctx.OutputDir, []string{ctx.APIPackage()}, emit.ToDirectory(ctx.OutputDir), gens...); err != nil {
+		return err
+	}
+	if err := writeClients(ctx, opts.Clients == nil || *opts.Clients); err != nil {
+		return fmt.Errorf("emit clients: %w", err)
 	}
 	logf("wrote %d federated type(s) to %s (package %s)", len(ctx.Set.Targets), opts.OutputDir, ctx.GoPackage)
 	return nil
@@ -159,7 +170,7 @@ func newContext(opts Options) (*emit.Context, error) {
 	if image == "" {
 		image = "kubefed-controller-manager:latest"
 	}
-	return &emit.Context{Set: set, OutputDir: dir, GoPackage: pkg, Manager: opts.Manager, ManagerImage: image}, nil
+	return &emit.Context{Set: set, OutputDir: dir, GoPackage: pkg, ManagerImage: image}, nil
 }
 
 // packageOf returns the import path of dir from the go.mod above it; generated code
@@ -184,17 +195,18 @@ func packageOf(dir string) (string, error) {
 	}
 }
 
-// clientsEmitter writes the typed clientset, listers and informers into client/.
-type clientsEmitter struct{}
-
-func (clientsEmitter) Name() string { return "clients" }
-
-func (clientsEmitter) Emit(ctx *emit.Context) error {
+// writeClients writes the typed clientset, listers and informers into client/, or
+// removes those an earlier run wrote when the set wants none.
+func writeClients(ctx *emit.Context, want bool) error {
+	dir := filepath.Join(ctx.OutputDir, "client")
+	if !want {
+		return clients.Remove(dir)
+	}
 	return clients.Generate(clients.Options{
 		APIPackage:    ctx.APIPackage(),
 		Group:         ctx.Set.Group,
 		Version:       ctx.Set.Version,
-		OutputDir:     filepath.Join(ctx.OutputDir, "client"),
+		OutputDir:     dir,
 		OutputPackage: path.Join(ctx.GoPackage, "client"),
 	})
 }

@@ -16,7 +16,9 @@ hack/local-up.sh >/dev/null
 kubectl config get-contexts
 
 step "building kubefedctl and the controller manager"
-go build -o bin/ ./cmd/kubefedctl ./cmd/controller-manager
+go build -o bin/ ./cmd/kubefedctl
+# The default manager's main package is generated into cmd/controller-manager/cmd/manager.
+go build -o bin/controller-manager ./cmd/controller-manager/cmd/manager
 
 step "installing the CRDs into the host (server-side apply: some are larger than client-side apply can store)"
 kubectl --context host apply --server-side -f runtime/config/crd -f cmd/controller-manager/config/crd/bases >/dev/null

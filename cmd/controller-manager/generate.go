@@ -1,6 +1,8 @@
-package main
+// Package controllermanager is KubeFed's default federation controller manager,
+// itself generated: kubefed-gen.yaml lists KubeFed's default federated types, and
+// the line below turns them into the API types, CRDs, clients, the typed descriptors
+// (fedtypes), the manager command in cmd/manager (`make build` names its binary
+// bin/controller-manager), RBAC, install manifests and a Dockerfile.
+package controllermanager
 
-// kubefed-gen.yaml lists KubeFed's default federated types; this line turns them
-// into the API types, CRDs, clients, typed controllers, this command's main
-// function, RBAC, install manifests and Dockerfile.
 //go:generate go run github.com/kubefed-gen/kubefed/cmd/kubefed-gen --config kubefed-gen.yaml

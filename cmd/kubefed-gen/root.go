@@ -13,11 +13,15 @@ import (
 	"github.com/kubefed-gen/kubefed/generator/discover"
 )
 
+// generate is what the command runs; tests replace it to see the settings.
+var generate = generator.Generate
+
 func newRootCommand() *cobra.Command {
 	var (
 		opts       generator.Options
 		configFile string
 		maxDesc    int
+		clients    bool
 	)
 	cmd := &cobra.Command{
 		Use:   "kubefed-gen",
@@ -25,8 +29,9 @@ func newRootCommand() *cobra.Command {
 		Long: `kubefed-gen reads the Kubernetes types you want federated and writes, for each,
 a Federated<Kind> Go API type (template, placement, overrides, status), its CRD with
 the full schema of the template, typed clients, and a sync controller on the shared
-kubefed runtime. With --manager it also writes a manager main.go, RBAC, install
-manifests and a Dockerfile, so the output builds into a federation controller image.
+kubefed runtime. With --manager it also writes a manager command (cmd/manager), RBAC,
+install manifests and a Dockerfile, so the output builds into a federation controller
+image. --clients=false leaves out the typed clients.
 
 Types come from any mix of:
   --type        a resource name as kubectl spells it, or a Go type
@@ -60,20 +65,24 @@ Types come from any mix of:
 			if cmd.Flags().Changed("max-description-length") {
 				opts.MaxDescriptionLength = &maxDesc
 			}
+			if cmd.Flags().Changed("clients") {
+				opts.Clients = &clients
+			}
 			opts.Log = cmd.ErrOrStderr()
-			return generator.Generate(opts)
+			return generate(opts)
 		},
 	}
 	f := cmd.Flags()
 	f.StringArrayVar(&opts.Types, "type", nil, "type to federate: a resource name (deployments.apps, configmaps, cronjobs.batch/v1, deployments.v1.apps) or a Go type (k8s.io/api/apps/v1.Deployment); repeatable")
 	f.StringArrayVar(&opts.InputPackages, "input-pkg", nil, "Go package whose types marked +kubefed:federate are federated (example.com/widgets/api/v1); repeatable")
 	f.StringArrayVar(&opts.CRDFiles, "crd", nil, "YAML file of CustomResourceDefinitions to federate (their storage version becomes Go types under <output>/targets); repeatable")
-	f.StringVar(&configFile, "config", "", "YAML file with the settings below (types, inputPackages, crds, output, goPackage, group, version, manager, managerImage, maxDescriptionLength); paths in it are relative to the file")
+	f.StringVar(&configFile, "config", "", "YAML file with the settings below (types, inputPackages, crds, output, goPackage, group, version, clients, manager, managerImage, maxDescriptionLength); paths in it are relative to the file")
 	f.StringVarP(&opts.OutputDir, "output", "o", "", "folder to write into, inside a Go module (./federation)")
 	f.StringVar(&opts.GoPackage, "go-package", "", "import path of --output; derived from go.mod when empty, checked when set")
 	f.StringVar(&opts.Group, "group", "", "API group of the federated types (default types.kubefed.io)")
 	f.StringVar(&opts.Version, "version", "", "API version of the federated types (default v1beta1)")
-	f.BoolVar(&opts.Manager, "manager", false, "also write the manager main.go, RBAC, install manifests and a Dockerfile")
+	f.BoolVar(&clients, "clients", true, "write the typed clientset, listers and informers into <output>/client (false removes generated ones)")
+	f.BoolVar(&opts.Manager, "manager", false, "also write the manager command (<output>/cmd/manager), RBAC, install manifests and a Dockerfile")
 	f.StringVar(&opts.ManagerImage, "manager-image", "", "image the install manifests run (default kubefed-controller-manager:latest)")
 	f.IntVar(&maxDesc, "max-description-length", 0, "truncate CRD schema descriptions to this many characters; 0 drops them (default: keep them whole)")
 	cmd.AddCommand(newMarkersCommand())

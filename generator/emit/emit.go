@@ -1,5 +1,7 @@
-// Package emit holds what every emitter shares: the Context they are given and how
-// generated files are written. Each artefact has its own emitter in a sub-package.
+// Package emit holds what every emitter shares: the Context they are given, how
+// generated files are rendered and written, and the one controller-tools runtime
+// (Run) that loads the generated API package once and runs the generators that read
+// it. Each artefact has its own emitter in a sub-package.
 package emit
 
 import (
@@ -31,17 +33,8 @@ type Context struct {
 	Set *model.Set
 	// OutputDir is the folder everything is written below, and GoPackage its import path.
 	OutputDir, GoPackage string
-	// Manager asks for the manager main.go, RBAC, install manifests and Dockerfile.
-	Manager bool
 	// ManagerImage is the container image the install manifests run.
 	ManagerImage string
-}
-
-// Emitter writes one artefact for a whole Set.
-type Emitter interface {
-	// Name says which artefact, for messages.
-	Name() string
-	Emit(ctx *Context) error
 }
 
 // APIPackage is the import path of the generated Federated<Kind> types.
@@ -80,15 +73,24 @@ func ImportAlias(pkgPath string) string {
 	}, strings.ToLower(alias))
 }
 
-// WriteGo renders a jennifer file to path, gofmt'd. Comments below the package
-// clause are indented before formatting: gofmt reflows top-level doc comments
-// (turning ” into a typographic quote inside a copied CEL rule or default), but
-// leaves indented ones as they are, and indents them itself.
+// WriteGo renders a jennifer file to path, gofmt'd.
 func WriteGo(f *jen.File, path string) error {
+	out, err := RenderGo(f, path)
+	if err != nil {
+		return err
+	}
+	return WriteFile(path, out)
+}
+
+// RenderGo renders a jennifer file, gofmt'd; name is for messages. Comments below
+// the package clause are indented before formatting: gofmt reflows top-level doc
+// comments (turning ” into a typographic quote inside a copied CEL rule or
+// default), but leaves indented ones as they are, and indents them itself.
+func RenderGo(f *jen.File, name string) ([]byte, error) {
 	f.NoFormat = true
 	var buf bytes.Buffer
 	if err := f.Render(&buf); err != nil {
-		return fmt.Errorf("render %s: %w", path, err)
+		return nil, fmt.Errorf("render %s: %w", name, err)
 	}
 	lines := strings.Split(buf.String(), "\n")
 	inBody := false
@@ -102,9 +104,9 @@ func WriteGo(f *jen.File, path string) error {
 	}
 	out, err := format.Source([]byte(strings.Join(lines, "\n")))
 	if err != nil {
-		return fmt.Errorf("format %s: %w", path, err)
+		return nil, fmt.Errorf("format %s: %w", name, err)
 	}
-	return WriteFile(path, out)
+	return out, nil
 }
 
 // WriteFile writes data to path, creating its folder.

@@ -91,7 +91,7 @@ func TestCLIWithCRDType(t *testing.T) {
 	if !strings.Contains(out, "Next steps") {
 		t.Errorf("enable --emit-code said:\n%s", out)
 	}
-	gomodule.Go(t, mod, "build", "-o", filepath.Join(bin, "manager"), "./federation")
+	gomodule.Go(t, mod, "build", "-o", filepath.Join(bin, "manager"), "./federation/cmd/manager")
 	installCRDFile(t, set.Host, filepath.Join(mod, "federation", "config", "crd", "bases", "types.kubefed.io_federatedbackups.yaml"))
 	manager := exec.Command(filepath.Join(bin, "manager"), "--kubeconfig", kubeconfig, "--context", "host",
 		"--metrics-bind-address", "0", "--health-probe-bind-address", "0", "--cluster-health-check-period", "500ms")

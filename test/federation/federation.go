@@ -29,7 +29,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	typesv1beta1 "github.com/kubefed-gen/kubefed/cmd/controller-manager/apis/types/v1beta1"
-	"github.com/kubefed-gen/kubefed/cmd/controller-manager/controllers"
+	"github.com/kubefed-gen/kubefed/cmd/controller-manager/fedtypes"
 	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
 	fedv1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/types/v1beta1"
 	"github.com/kubefed-gen/kubefed/runtime/cluster"
@@ -116,7 +116,7 @@ func Start(t testing.TB, opts manager.Options) *Federation {
 	// also proves that RBAC grants all the manager needs.
 	mgrConfig := rest.CopyConfig(set.Host.Config)
 	mgrConfig.Impersonate = rest.ImpersonationConfig{UserName: installRBAC(t, f.Host)}
-	mgr, err := manager.New(mgrConfig, opts, controllers.FederatedTypes, typesv1beta1.AddToScheme)
+	mgr, err := manager.New(mgrConfig, opts, fedtypes.Descriptors, typesv1beta1.AddToScheme)
 	if err != nil {
 		t.Fatal(err)
 	}

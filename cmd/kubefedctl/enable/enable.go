@@ -156,7 +156,7 @@ func (o *options) emit(out, errOut io.Writer, t *resolve.Type, targetCRD *apiext
 	}
 	fmt.Fprintf(out, `Generated the code of %s and of a controller manager for it in %s.
 Next steps:
-  go build -o bin/manager ./%s                                   # the manager binary
+  go build -o bin/manager ./%s/cmd/manager                       # the manager binary
   kubectl apply --server-side -k %s/config/crd                   # the Federated CRD
   bin/manager --kubeconfig <host kubeconfig> --kubefed-namespace %s
 or build the image with %s/Dockerfile (build context: the module root) and install

@@ -14,9 +14,9 @@ import (
 
 	"github.com/dave/jennifer/jen"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"sigs.k8s.io/controller-tools/pkg/deepcopy"
 
 	"github.com/kubefed-gen/kubefed/generator/emit"
-	"github.com/kubefed-gen/kubefed/generator/emit/deepcopy"
 )
 
 // Options of one conversion.
@@ -98,7 +98,7 @@ func WriteGoTypes(c *apiextensionsv1.CustomResourceDefinition, opts Options) (*R
 	if err := emit.WriteGo(registerFile(c.Spec.Group, version.Name, kind, opts.GoPackage), filepath.Join(opts.OutputDir, "register.go")); err != nil {
 		return nil, err
 	}
-	if err := deepcopy.Generate(opts.OutputDir, opts.GoPackage); err != nil {
+	if err := emit.Run(opts.OutputDir, []string{opts.GoPackage}, emit.ToDirectory(opts.OutputDir), deepcopy.Generator{}); err != nil {
 		return nil, fmt.Errorf("CRD %s: %w", c.Name, err)
 	}
 	return &Result{

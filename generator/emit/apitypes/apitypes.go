@@ -18,12 +18,9 @@ const (
 	shared  = emit.SharedAPIPackage
 )
 
-// Emitter writes the API package.
-type Emitter struct{}
-
-func (Emitter) Name() string { return "API types" }
-
-func (Emitter) Emit(ctx *emit.Context) error {
+// Write writes the API package to disk, where the controller-tools runtime loads it
+// to generate deepcopy and CRDs from it.
+func Write(ctx *emit.Context) error {
 	pkg, dir := ctx.APIPackage(), ctx.APIDir()
 	if err := emit.WriteGo(docFile(ctx), filepath.Join(dir, "doc.go")); err != nil {
 		return err

@@ -2,6 +2,7 @@ package clients
 
 import (
 	"fmt"
+	"os"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -80,10 +81,8 @@ func Generate(opts Options) error {
 	if err := opts.validate(); err != nil {
 		return fmt.Errorf("clients for %s: %w", opts.APIPackage, err)
 	}
-	for _, dir := range []string{clientsetDir, listersDir, informersDir} {
-		if err := removeGenerated(filepath.Join(opts.OutputDir, dir)); err != nil {
-			return fmt.Errorf("clients for %s: remove stale files: %w", opts.APIPackage, err)
-		}
+	if err := Remove(opts.OutputDir); err != nil {
+		return fmt.Errorf("clients for %s: remove stale files: %w", opts.APIPackage, err)
 	}
 	if err := runClientGen(opts); err != nil {
 		return fmt.Errorf("client-gen for %s: %w", opts.APIPackage, err)
@@ -98,6 +97,20 @@ func Generate(opts Options) error {
 		if err := stampHeader(filepath.Join(opts.OutputDir, dir), opts.Header); err != nil {
 			return fmt.Errorf("clients for %s: write header: %w", opts.APIPackage, err)
 		}
+	}
+	return nil
+}
+
+// Remove deletes the generated files Generate writes below outputDir, and the
+// folders left empty: what a set that no longer wants clients leaves behind.
+func Remove(outputDir string) error {
+	for _, dir := range []string{clientsetDir, listersDir, informersDir} {
+		if err := removeGenerated(filepath.Join(outputDir, dir)); err != nil {
+			return err
+		}
+	}
+	if entries, err := os.ReadDir(outputDir); err == nil && len(entries) == 0 {
+		return os.Remove(outputDir)
 	}
 	return nil
 }

@@ -1,14 +1,12 @@
 // Package crd emits the CustomResourceDefinition of every Federated<Kind>, with the
-// full structural schema of its template, using controller-tools' CRD parser as a
-// library. It states each CRD's size and refuses one the API server could not store.
+// full structural schema of its template, using controller-tools' CRD parser on the
+// package the shared controller-tools runtime loaded. It states each CRD's size and refuses one the API server could not store.
 package crd
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"path"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -17,9 +15,9 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-tools/pkg/crd"
 	crdmarkers "sigs.k8s.io/controller-tools/pkg/crd/markers"
+	"sigs.k8s.io/controller-tools/pkg/genall"
 	"sigs.k8s.io/controller-tools/pkg/loader"
 	"sigs.k8s.io/controller-tools/pkg/markers"
-	"sigs.k8s.io/yaml"
 
 	"github.com/dave/jennifer/jen"
 
@@ -35,77 +33,73 @@ const (
 	MaxClientSideApplyBytes = 256 * 1024
 )
 
-// Emitter writes one CRD file per target into config/crd/bases and a
-// kustomization listing them.
-type Emitter struct {
+// Generator writes one CRD file per target into config/crd/bases, a kustomization
+// listing them and a Go file embedding them. It is a controller-tools generator: it
+// reads the API package the runtime loaded, with the markers apitypes wrote.
+type Generator struct {
+	Context *emit.Context
 	// MaxDescriptionLength truncates schema descriptions; nil keeps them whole, 0 drops them.
 	MaxDescriptionLength *int
 	// Report receives one line per CRD with its size; nil discards.
 	Report func(line string)
 }
 
-func (Emitter) Name() string { return "CRDs" }
-
 // Dir is where CRDs are written below the output folder.
-func Dir(ctx *emit.Context) string { return filepath.Join(ctx.OutputDir, "config", "crd") }
+const Dir = "config/crd"
 
-func (e Emitter) Emit(ctx *emit.Context) error {
-	crds, err := e.build(ctx)
+// RegisterMarkers registers the kubebuilder CRD markers.
+func (Generator) RegisterMarkers(into *markers.Registry) error { return crdmarkers.Register(into) }
+
+// CheckFilter type-checks what controller-tools' CRD generator does.
+func (Generator) CheckFilter() loader.NodeFilter { return crd.Generator{}.CheckFilter() }
+
+// Generate writes the CRDs.
+func (g Generator) Generate(gctx *genall.GenerationContext) error {
+	crds, err := g.build(gctx)
 	if err != nil {
-		return err
+		return fmt.Errorf("CRDs: %w", err)
 	}
 	var files []string
 	for _, c := range crds {
-		data, err := marshal(c)
+		data, err := emit.MarshalYAML(nil, c)
 		if err != nil {
 			return err
 		}
-		name := fmt.Sprintf("%s_%s.yaml", c.Spec.Group, c.Spec.Names.Plural)
-		if err := checkSize(c.Name, len(data), e.Report); err != nil {
+		if err := checkSize(c.Name, len(data), g.Report); err != nil {
 			return err
 		}
-		if err := emit.WriteFile(filepath.Join(Dir(ctx), "bases", name), data); err != nil {
+		name := fmt.Sprintf("bases/%s_%s.yaml", c.Spec.Group, c.Spec.Names.Plural)
+		if err := emit.Output(gctx, path.Join(Dir, name), data); err != nil {
 			return err
 		}
-		files = append(files, "bases/"+name)
+		files = append(files, name)
 	}
-	if err := emit.WriteGo(embedFile(ctx), filepath.Join(Dir(ctx), "zz_generated.embed.go")); err != nil {
+	if err := emit.OutputGo(gctx, path.Join(Dir, "zz_generated.embed.go"), embedFile(g.Context)); err != nil {
 		return err
 	}
-	kustomization := "# " + emit.Header + "\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n"
-	for _, f := range files {
-		kustomization += "- " + f + "\n"
-	}
-	return emit.WriteFile(filepath.Join(Dir(ctx), "kustomization.yaml"), []byte(kustomization))
+	return emit.OutputKustomization(gctx, Dir, nil, "", files...)
 }
 
-func (e Emitter) build(ctx *emit.Context) ([]apiextensionsv1.CustomResourceDefinition, error) {
-	roots, err := loader.LoadRootsWithConfig(&packages.Config{Dir: ctx.OutputDir}, ctx.APIPackage())
-	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", ctx.APIPackage(), err)
-	}
-	reg := &markers.Registry{}
-	if err := crdmarkers.Register(reg); err != nil {
-		return nil, err
-	}
+func (g Generator) build(gctx *genall.GenerationContext) ([]apiextensionsv1.CustomResourceDefinition, error) {
+	ctx := g.Context
 	parser := &crd.Parser{
-		Collector: &markers.Collector{Registry: reg},
-		Checker:   &loader.TypeChecker{},
+		Collector: gctx.Collector,
+		Checker:   gctx.Checker,
 		// Templates embed object metadata (a Deployment's pod template labels); without
 		// its schema the API server would prune those fields.
 		GenerateEmbeddedObjectMeta: true,
 	}
 	crd.AddKnownTypes(parser)
-	for _, root := range roots {
+	for _, root := range gctx.Roots {
 		parser.NeedPackage(root)
 	}
 	var out []apiextensionsv1.CustomResourceDefinition
 	for _, t := range ctx.Set.Targets {
 		gk := schema.GroupKind{Group: ctx.Set.Group, Kind: t.FederatedKind()}
-		parser.NeedCRDFor(gk, e.MaxDescriptionLength)
+		parser.NeedCRDFor(gk, g.MaxDescriptionLength)
 		c, ok := parser.CustomResourceDefinitions[gk]
 		if !ok {
-			return nil, fmt.Errorf("no CRD was generated for %s: %w", gk, packageErrors(roots))
+			return nil, fmt.Errorf("no CRD was generated for %s: %w", gk, packageErrors(gctx.Roots))
 		}
 		crd.FixTopLevelMetadata(c)
 		for i := range c.Spec.Versions {
@@ -116,7 +110,7 @@ func (e Emitter) build(ctx *emit.Context) ([]apiextensionsv1.CustomResourceDefin
 		c.APIVersion, c.Kind = apiextensionsv1.SchemeGroupVersion.String(), "CustomResourceDefinition"
 		out = append(out, c)
 	}
-	if err := packageErrors(roots); err != nil {
+	if err := packageErrors(gctx.Roots); err != nil {
 		return nil, fmt.Errorf("CRD schema for %s: %w", ctx.APIPackage(), err)
 	}
 	return out, nil
@@ -148,27 +142,6 @@ func packageErrors(roots []*loader.Package) error {
 		visit(r)
 	}
 	return errors.Join(errs...)
-}
-
-// marshal renders a CRD as YAML without the fields the API server fills in.
-func marshal(c apiextensionsv1.CustomResourceDefinition) ([]byte, error) {
-	raw, err := json.Marshal(c)
-	if err != nil {
-		return nil, err
-	}
-	var obj map[string]any
-	if err := json.Unmarshal(raw, &obj); err != nil {
-		return nil, err
-	}
-	delete(obj, "status")
-	if meta, ok := obj["metadata"].(map[string]any); ok {
-		delete(meta, "creationTimestamp")
-	}
-	data, err := yaml.Marshal(obj)
-	if err != nil {
-		return nil, err
-	}
-	return append([]byte("# "+emit.Header+"\n---\n"), data...), nil
 }
 
 // checkSize reports a CRD's size and fails when the API server could not store it.
@@ -228,7 +201,7 @@ func relaxListMapKeys(s *apiextensionsv1.JSONSchemaProps) {
 // embedFile makes the CRDs importable, so that tools (kubefedctl enable) can install
 // them without reading files next to the binary.
 func embedFile(ctx *emit.Context) *jen.File {
-	f := jen.NewFilePathName(path.Join(ctx.GoPackage, "config", "crd"), "crd")
+	f := jen.NewFilePathName(path.Join(ctx.GoPackage, Dir), "crd")
 	f.HeaderComment(emit.Header)
 	f.PackageComment("Package crd holds the CRDs of the federated types, one file each in bases/.")
 	f.Anon("embed")

@@ -1,6 +1,6 @@
 // Package manager emits what turns a Set of federated types into a deployable
-// federation controller manager: its main.go (the runtime's manager.Main with the
-// Set's types), least-privilege RBAC for the host cluster derived from the Set,
-// install manifests with kustomizations, and a Dockerfile. It writes nothing unless
-// the Context asks for a manager.
+// federation controller manager: its package main in cmd/manager (the runtime's
+// manager.Main with the Set's types), its Deployment, the core CRDs and the
+// kustomization that installs them with the Set's CRDs and RBAC (package rbac), and
+// a Dockerfile. The generator runs it only when a manager is asked for.
 package manager

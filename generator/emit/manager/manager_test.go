@@ -1,15 +1,11 @@
 package manager_test
 
 import (
-	"bufio"
 	"bytes"
-	"errors"
-	"flag"
 	"go/ast"
 	"go/format"
 	"go/parser"
 	"go/token"
-	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -21,23 +17,20 @@ import (
 	"strings"
 	"testing"
 
-	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
-
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	rbacv1 "k8s.io/api/rbac/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"sigs.k8s.io/controller-tools/pkg/genall"
 	"sigs.k8s.io/yaml"
 
 	"github.com/kubefed-gen/kubefed/generator/emit"
 	"github.com/kubefed-gen/kubefed/generator/emit/manager"
+	"github.com/kubefed-gen/kubefed/generator/emit/rbac"
 	"github.com/kubefed-gen/kubefed/generator/model"
+	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
 	corecrds "github.com/kubefed-gen/kubefed/runtime/config/crd"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 const (
 	modulePath = "example.com/shop"
@@ -69,63 +62,44 @@ func gadget() *model.Target {
 		Plural: "gadgets", GoPackage: "example.com/gadgets/api/v1", GoName: "Gadget"}
 }
 
-// golden is the set the golden files are made of: a namespaced built-in, Namespace
-// (cluster-scoped, federated as namespaced) and a cluster-scoped built-in.
-func golden() []*model.Target { return []*model.Target{clusterRole(), configMap(), namespace()} }
+// builtins are a namespaced built-in, Namespace (cluster-scoped, federated as
+// namespaced) and a cluster-scoped built-in.
+func builtins() []*model.Target { return []*model.Target{clusterRole(), configMap(), namespace()} }
 
-// emitInto writes a module with go.mod into a temporary folder and runs the emitter
-// for targets into its federation/ folder (rel, when given, instead), after a CRD
-// kustomization as the CRD emitter leaves it. It returns the output folder.
-func emitInto(t *testing.T, rel string, targets ...*model.Target) string {
+// render runs the manager and RBAC generators in memory for targets, with the
+// output folder at rel (default federation) of a new module.
+func render(t *testing.T, rel string, targets ...*model.Target) emit.InMemory {
 	t.Helper()
 	mod := t.TempDir()
 	writeFile(t, filepath.Join(mod, "go.mod"), "module "+modulePath+"\n\ngo 1.26.0\n")
 	if rel == "" {
 		rel = "federation"
 	}
-	out := filepath.Join(mod, filepath.FromSlash(rel))
-	writeFile(t, filepath.Join(out, "config", "crd", "kustomization.yaml"), "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n")
-	if err := run(mod, out, true, targets...); err != nil {
+	files, err := run(mod, filepath.Join(mod, filepath.FromSlash(rel)), targets...)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return out
+	return files
 }
 
-// run emits into out, a folder of the module modulePath whose go.mod is in root.
-func run(root, out string, withManager bool, targets ...*model.Target) error {
+// run renders into memory for out, a folder of the module modulePath whose go.mod is in root.
+func run(root, out string, targets ...*model.Target) (emit.InMemory, error) {
 	rel, err := filepath.Rel(root, out)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	ctx := &emit.Context{
 		Set:          &model.Set{Group: model.DefaultGroup, Version: model.DefaultVersion, Targets: targets},
 		OutputDir:    out,
 		GoPackage:    path.Join(modulePath, filepath.ToSlash(rel)),
-		Manager:      withManager,
 		ManagerImage: image,
 	}
-	return manager.Emitter{}.Emit(ctx)
-}
-
-// generated lists the files below out the emitter wrote, relative and slash-separated.
-func generated(t *testing.T, out string) []string {
-	t.Helper()
-	var files []string
-	err := filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(out, p)
-		rel = filepath.ToSlash(rel)
-		if rel != "config/crd/kustomization.yaml" && rel != "go.mod" {
-			files = append(files, rel)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
+	files := emit.InMemory{}
+	gctx := &genall.GenerationContext{OutputRule: files}
+	if err := (rbac.Generator{Context: ctx}).Generate(gctx); err != nil {
+		return nil, err
 	}
-	return files
+	return files, manager.Generator{Context: ctx}.Generate(gctx)
 }
 
 func writeFile(t *testing.T, file, data string) {
@@ -135,119 +109,66 @@ func writeFile(t *testing.T, file, data string) {
 	}
 }
 
-func read(t *testing.T, file string) []byte {
+// documents splits a YAML file into its documents, dropping the header.
+func documents(t *testing.T, data []byte) [][]byte {
 	t.Helper()
-	data, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
+	var docs [][]byte
+	for _, doc := range bytes.Split(data, []byte("\n---\n")) {
+		var obj map[string]any
+		if err := yaml.Unmarshal(doc, &obj); err != nil {
+			t.Fatalf("not YAML: %v\n%s", err, doc)
+		}
+		if obj != nil {
+			docs = append(docs, doc)
+		}
 	}
-	return data
+	return docs
 }
 
-// TestGolden compares the output for the golden set with testdata/golden; the core
-// CRDs are copies of runtime/config/crd, compared there instead.
-func TestGolden(t *testing.T) {
-	out := emitInto(t, "", golden()...)
-	dir := filepath.Join("testdata", "golden")
-	if *update {
-		if err := os.RemoveAll(dir); err != nil {
-			t.Fatal(err)
-		}
+// decode reads the only document of a file into obj, refusing unknown fields.
+func decode(t *testing.T, files emit.InMemory, name string, obj any) {
+	t.Helper()
+	docs := documents(t, files[name])
+	if len(docs) != 1 {
+		t.Fatalf("%s has %d documents, want 1", name, len(docs))
 	}
-	var compared []string
-	for _, rel := range generated(t, out) {
-		if strings.HasPrefix(rel, "config/core/core.kubefed.io_") {
-			continue
-		}
-		got := read(t, filepath.Join(out, rel))
-		want := filepath.Join(dir, filepath.FromSlash(rel))
-		if *update {
-			if err := emit.WriteFile(want, got); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		compared = append(compared, rel)
-		wantData, err := os.ReadFile(want)
-		if err != nil {
-			t.Errorf("%s: not in golden files (run go test ./generator/emit/manager -run TestGolden -update): %v", rel, err)
-			continue
-		}
-		if !bytes.Equal(wantData, got) {
-			t.Errorf("%s differs from %s; run go test ./generator/emit/manager -run TestGolden -update and review the diff", rel, want)
-		}
-	}
-	if *update {
-		return
-	}
-	// A golden file the emitter no longer writes is stale.
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		if !slices.Contains(compared, filepath.ToSlash(rel)) {
-			t.Errorf("golden file %s is no longer generated; run the test with -update", rel)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(compared) < 12 {
-		t.Errorf("compared only %d files: %v", len(compared), compared)
+	if err := yaml.UnmarshalStrict(docs[0], obj); err != nil {
+		t.Fatalf("%s: %v", name, err)
 	}
 }
 
-// TestDeterministic: the order targets come in does not matter, and a second run
-// writes the same bytes.
+// TestDeterministic: the order targets come in does not matter.
 func TestDeterministic(t *testing.T) {
-	a := emitInto(t, "", golden()...)
-	reversed := golden()
+	a := render(t, "", builtins()...)
+	reversed := builtins()
 	slices.Reverse(reversed)
-	b := emitInto(t, "", reversed...)
-	if err := run(filepath.Dir(b), b, true, reversed...); err != nil {
-		t.Fatal(err)
+	b := render(t, "", reversed...)
+	if len(a) != len(b) {
+		t.Fatalf("%d and %d files", len(a), len(b))
 	}
-	files := generated(t, a)
-	if !slices.Equal(files, generated(t, b)) {
-		t.Fatalf("different files: %v and %v", files, generated(t, b))
-	}
-	for _, rel := range files {
-		if !bytes.Equal(read(t, filepath.Join(a, rel)), read(t, filepath.Join(b, rel))) {
-			t.Errorf("%s depends on the order of targets", rel)
+	for name, data := range a {
+		if !bytes.Equal(data, b[name]) {
+			t.Errorf("%s depends on the order of targets", name)
 		}
 	}
 }
 
 func TestEveryFileSaysGenerated(t *testing.T) {
-	out := emitInto(t, "", golden()...)
-	files := generated(t, out)
-	for _, want := range []string{"zz_generated.main.go", "Dockerfile", "config/default/kustomization.yaml",
+	files := render(t, "", builtins()...)
+	for _, want := range []string{"cmd/manager/zz_generated.main.go", "Dockerfile", "config/default/kustomization.yaml",
 		"config/manager/manager.yaml", "config/rbac/role.yaml", "config/core/kustomization.yaml"} {
-		if !slices.Contains(files, want) {
-			t.Errorf("%s not written; got %v", want, files)
+		if _, ok := files[want]; !ok {
+			t.Errorf("%s not written", want)
 		}
 	}
-	for _, rel := range files {
+	for name, data := range files {
 		header := "# " + emit.Header + "\n"
-		if strings.HasSuffix(rel, ".go") {
+		if strings.HasSuffix(name, ".go") {
 			header = "// " + emit.Header + "\n"
 		}
-		if !bytes.HasPrefix(read(t, filepath.Join(out, rel)), []byte(header)) {
-			t.Errorf("%s does not start with %q", rel, header)
+		if !bytes.HasPrefix(data, []byte(header)) {
+			t.Errorf("%s does not start with %q", name, header)
 		}
-	}
-}
-
-func TestNothingWithoutManager(t *testing.T) {
-	root := t.TempDir()
-	out := filepath.Join(root, "federation")
-	if err := run(root, out, false, golden()...); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(out); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("wrote into %s without Manager: %v", out, err)
 	}
 }
 
@@ -255,17 +176,16 @@ func TestMainGo(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		targets []*model.Target
-		// imports of the call's arguments after controllers.FederatedTypes, in order
+		// imports of the call's arguments after fedtypes.Descriptors, in order
 		schemes []string
 	}{
-		{"built-ins only", golden(), []string{modulePath + "/federation/apis/types/v1beta1"}},
-		{"own types", append(golden(), storefront(), gadget()), []string{
+		{"built-ins only", builtins(), []string{modulePath + "/federation/apis/types/v1beta1"}},
+		{"own types", append(builtins(), storefront(), gadget()), []string{
 			modulePath + "/federation/apis/types/v1beta1", "example.com/gadgets/api/v1", modulePath + "/api/v1alpha1",
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			out := emitInto(t, "", tc.targets...)
-			src := read(t, filepath.Join(out, "zz_generated.main.go"))
+			src := render(t, "", tc.targets...)["cmd/manager/zz_generated.main.go"]
 			if formatted, err := format.Source(src); err != nil || !bytes.Equal(formatted, src) {
 				t.Errorf("main.go is not gofmt'd (%v):\n%s", err, src)
 			}
@@ -295,7 +215,7 @@ func TestMainGo(t *testing.T) {
 				sel := a.(*ast.SelectorExpr)
 				args = append(args, imports[sel.X.(*ast.Ident).Name]+"."+sel.Sel.Name)
 			}
-			want := []string{modulePath + "/federation/controllers.FederatedTypes"}
+			want := []string{modulePath + "/federation/fedtypes.Descriptors"}
 			for _, s := range tc.schemes {
 				want = append(want, s+".AddToScheme")
 			}
@@ -325,162 +245,9 @@ func mainCall(t *testing.T, file *ast.File) *ast.CallExpr {
 	return nil
 }
 
-// TestMainBesideOtherPackage: main.go cannot join a folder of another package.
-func TestMainBesideOtherPackage(t *testing.T) {
-	root := t.TempDir()
-	out := filepath.Join(root, "federation")
-	writeFile(t, filepath.Join(root, "go.mod"), "module "+modulePath+"\n")
-	writeFile(t, filepath.Join(out, "generate.go"), "// Package federation is generated.\npackage federation\n")
-	err := run(root, out, true, golden()...)
-	if err == nil || !strings.Contains(err.Error(), "generate.go is package federation") {
-		t.Fatalf("want an error naming generate.go, got %v", err)
-	}
-	writeFile(t, filepath.Join(out, "generate.go"), "package main\n\n//go:generate true\n")
-	if err := run(root, out, true, golden()...); err != nil {
-		t.Fatalf("beside package main: %v", err)
-	}
-}
-
-// documents splits a YAML file into its documents.
-func documents(t *testing.T, file string) [][]byte {
-	t.Helper()
-	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(read(t, file))))
-	var docs [][]byte
-	for {
-		doc, err := r.Read()
-		if err == io.EOF {
-			return docs
-		}
-		if err != nil {
-			t.Fatalf("%s: %v", file, err)
-		}
-		if len(bytes.TrimSpace(stripComments(doc))) > 0 {
-			docs = append(docs, doc)
-		}
-	}
-}
-
-func stripComments(doc []byte) []byte {
-	var out []byte
-	for _, line := range bytes.SplitAfter(doc, []byte("\n")) {
-		if !bytes.HasPrefix(bytes.TrimSpace(line), []byte("#")) {
-			out = append(out, line...)
-		}
-	}
-	return out
-}
-
-// decode reads the only document of file into obj, refusing unknown fields.
-func decode(t *testing.T, file string, obj any) {
-	t.Helper()
-	docs := documents(t, file)
-	if len(docs) != 1 {
-		t.Fatalf("%s has %d documents, want 1", file, len(docs))
-	}
-	if err := yaml.UnmarshalStrict(docs[0], obj); err != nil {
-		t.Fatalf("%s: %v", file, err)
-	}
-}
-
-// grants flattens rules into group/resource:verb lines.
-func grants(rules []rbacv1.PolicyRule) []string {
-	var out []string
-	for _, r := range rules {
-		for _, g := range r.APIGroups {
-			for _, res := range r.Resources {
-				for _, v := range r.Verbs {
-					out = append(out, g+"/"+res+":"+v)
-				}
-			}
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
-func expand(group string, resources []string, verbs ...string) []string {
-	var out []string
-	for _, r := range resources {
-		for _, v := range verbs {
-			out = append(out, group+"/"+r+":"+v)
-		}
-	}
-	return out
-}
-
-func TestRBAC(t *testing.T) {
-	const fed = model.DefaultGroup
-	federated := func(plurals ...string) []string {
-		g := expand(fed, plurals, "get", "list", "watch", "update", "patch")
-		for _, p := range plurals {
-			g = append(g, expand(fed, []string{p + "/status"}, "get", "update", "patch")...)
-			g = append(g, fed+"/"+p+"/finalizers:update")
-		}
-		return g
-	}
-	always := slices.Concat(
-		expand("core.kubefed.io", []string{"kubefedconfigs", "federatedtypeconfigs"}, "get", "list", "watch"),
-		expand("core.kubefed.io", []string{"federatedtypeconfigs/status"}, "get", "update", "patch"),
-		expand("", []string{"events"}, "create", "patch"),
-		expand("events.k8s.io", []string{"events"}, "create", "patch"),
-	)
-	readNamespaces := expand(fed, []string{"federatednamespaces"}, "get", "list", "watch")
-	for _, tc := range []struct {
-		name    string
-		targets []*model.Target
-		want    []string
-		// the ClusterRole explains why it reads FederatedNamespaces
-		explains bool
-	}{
-		{"golden set", golden(), slices.Concat(federated("federatedclusterroles", "federatedconfigmaps", "federatednamespaces"), always), false},
-		{"namespaced without namespaces", []*model.Target{configMap()}, slices.Concat(federated("federatedconfigmaps"), readNamespaces, always), true},
-		{"cluster-scoped only", []*model.Target{clusterRole()}, slices.Concat(federated("federatedclusterroles"), always), false},
-		{"namespaces only", []*model.Target{namespace()}, slices.Concat(federated("federatednamespaces"), always), false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			rbac := filepath.Join(emitInto(t, "", tc.targets...), "config", "rbac")
-			var cr rbacv1.ClusterRole
-			decode(t, filepath.Join(rbac, "role.yaml"), &cr)
-			sort.Strings(tc.want)
-			if got := grants(cr.Rules); !slices.Equal(got, tc.want) {
-				t.Errorf("ClusterRole grants\n got %v\nwant %v", got, tc.want)
-			}
-			if got := bytes.Contains(read(t, filepath.Join(rbac, "role.yaml")), []byte("# FederatedNamespace is placed on.")); got != tc.explains {
-				t.Errorf("ClusterRole explains FederatedNamespace: %v, want %v", got, tc.explains)
-			}
-
-			var role rbacv1.Role
-			decode(t, filepath.Join(rbac, "namespace_role.yaml"), &role)
-			wantRole := slices.Concat(
-				expand("core.kubefed.io", []string{"kubefedclusters"}, "get", "list", "watch"),
-				expand("core.kubefed.io", []string{"kubefedclusters/status"}, "get", "update", "patch"),
-				expand("", []string{"secrets"}, "get", "list", "watch"),
-				expand("coordination.k8s.io", []string{"leases"}, "get", "list", "watch", "create", "update", "patch", "delete"))
-			sort.Strings(wantRole)
-			if got := grants(role.Rules); !slices.Equal(got, wantRole) || role.Namespace != corev1beta1.DefaultNamespace {
-				t.Errorf("Role in %q grants\n got %v\nwant %v in %s", role.Namespace, got, wantRole, corev1beta1.DefaultNamespace)
-			}
-
-			var sa corev1.ServiceAccount
-			decode(t, filepath.Join(rbac, "service_account.yaml"), &sa)
-			subject := rbacv1.Subject{Kind: "ServiceAccount", Name: sa.Name, Namespace: sa.Namespace}
-			var crb rbacv1.ClusterRoleBinding
-			decode(t, filepath.Join(rbac, "role_binding.yaml"), &crb)
-			if crb.RoleRef != (rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: cr.Name}) || !slices.Equal(crb.Subjects, []rbacv1.Subject{subject}) {
-				t.Errorf("ClusterRoleBinding %+v does not bind %s to %+v", crb, cr.Name, subject)
-			}
-			var rb rbacv1.RoleBinding
-			decode(t, filepath.Join(rbac, "namespace_role_binding.yaml"), &rb)
-			if rb.Namespace != role.Namespace || rb.RoleRef != (rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: role.Name}) || !slices.Equal(rb.Subjects, []rbacv1.Subject{subject}) {
-				t.Errorf("RoleBinding %+v does not bind %s to %+v in %s", rb, role.Name, subject, role.Namespace)
-			}
-		})
-	}
-}
-
 func TestDeployment(t *testing.T) {
-	out := emitInto(t, "", golden()...)
-	docs := documents(t, filepath.Join(out, "config", "manager", "manager.yaml"))
+	files := render(t, "", builtins()...)
+	docs := documents(t, files["config/manager/manager.yaml"])
 	if len(docs) != 2 {
 		t.Fatalf("manager.yaml has %d documents, want a Namespace and a Deployment", len(docs))
 	}
@@ -493,7 +260,7 @@ func TestDeployment(t *testing.T) {
 		t.Fatalf("second document: want a Deployment, got %s (%v)", d.Kind, err)
 	}
 	var sa corev1.ServiceAccount
-	decode(t, filepath.Join(out, "config", "rbac", "service_account.yaml"), &sa)
+	decode(t, files, "config/rbac/service_account.yaml", &sa)
 	spec := d.Spec.Template.Spec
 	if d.Namespace != ns.Name || spec.ServiceAccountName != sa.Name || sa.Namespace != ns.Name {
 		t.Errorf("Deployment in %q runs as %q; want %s/%s", d.Namespace, spec.ServiceAccountName, ns.Name, sa.Name)
@@ -537,40 +304,52 @@ func TestDeployment(t *testing.T) {
 
 // TestCoreCRDs: config/core holds every embedded core.kubefed.io CRD unchanged.
 func TestCoreCRDs(t *testing.T) {
-	out := emitInto(t, "", golden()...)
+	files := render(t, "", builtins()...)
 	names, err := fs.Glob(corecrds.FS, "*.yaml")
 	if err != nil || len(names) != 3 {
 		t.Fatalf("embedded core CRDs: %v (%v)", names, err)
 	}
 	for _, name := range names {
-		file := filepath.Join(out, "config", "core", name)
+		file := "config/core/" + name
 		var crd apiextensionsv1.CustomResourceDefinition
-		decode(t, file, &crd)
+		decode(t, files, file, &crd)
 		if crd.Kind != "CustomResourceDefinition" || crd.Spec.Group != "core.kubefed.io" {
 			t.Errorf("%s: %s of group %s", name, crd.Kind, crd.Spec.Group)
 		}
 		embedded, _ := corecrds.FS.ReadFile(name)
-		if !bytes.HasSuffix(read(t, file), embedded) {
+		if !bytes.HasSuffix(files[file], embedded) {
 			t.Errorf("%s differs from runtime/config/crd", name)
 		}
 	}
 }
 
+// writeTree writes files below a new folder, with a CRD kustomization as the CRD
+// generator leaves it, and returns the folder.
+func writeTree(t *testing.T, files emit.InMemory) string {
+	t.Helper()
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "config", "crd", "kustomization.yaml"), "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n")
+	for name, data := range files {
+		writeFile(t, filepath.Join(dir, filepath.FromSlash(name)), string(data))
+	}
+	return dir
+}
+
 // TestKustomizations: every kustomization references what exists, and every
 // manifest is in its folder's kustomization.
 func TestKustomizations(t *testing.T) {
-	out := emitInto(t, "", golden()...)
-	type kustomization struct {
-		APIVersion string   `json:"apiVersion"`
-		Kind       string   `json:"kind"`
-		Namespace  string   `json:"namespace,omitempty"`
-		Resources  []string `json:"resources"`
-	}
+	out := writeTree(t, render(t, "", builtins()...))
 	config := filepath.Join(out, "config")
 	for _, sub := range []string{"core", "rbac", "manager", "default"} {
 		dir := filepath.Join(config, sub)
-		var k kustomization
-		decode(t, filepath.Join(dir, "kustomization.yaml"), &k)
+		var k emit.Kustomization
+		data, err := os.ReadFile(filepath.Join(dir, "kustomization.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := yaml.UnmarshalStrict(data, &k); err != nil {
+			t.Fatalf("%s/kustomization.yaml: %v", sub, err)
+		}
 		if k.Kind != "Kustomization" || k.APIVersion != "kustomize.config.k8s.io/v1beta1" {
 			t.Errorf("%s/kustomization.yaml is a %s %s", sub, k.APIVersion, k.Kind)
 		}
@@ -608,7 +387,7 @@ func TestKustomizeBuild(t *testing.T) {
 	if _, err := os.Stat(kubectl); err != nil {
 		t.Skipf("no kubectl (make test-binaries): %v", err)
 	}
-	out := emitInto(t, "", golden()...)
+	out := writeTree(t, render(t, "", builtins()...))
 	built, err := exec.Command(kubectl, "kustomize", filepath.Join(out, "config", "default")).CombinedOutput()
 	if err != nil {
 		t.Fatalf("kubectl kustomize: %v\n%s", err, built)
@@ -641,11 +420,10 @@ func TestDockerfile(t *testing.T) {
 	for _, tc := range []struct {
 		rel, build, file string
 	}{
-		{"federation", "./federation", "federation/Dockerfile"},
-		{"deploy/federation", "./deploy/federation", "deploy/federation/Dockerfile"},
+		{"federation", "./federation/cmd/manager", "federation/Dockerfile"},
+		{"deploy/federation", "./deploy/federation/cmd/manager", "deploy/federation/Dockerfile"},
 	} {
-		out := emitInto(t, tc.rel, golden()...)
-		df := string(read(t, filepath.Join(out, "Dockerfile")))
+		df := string(render(t, tc.rel, builtins()...)["Dockerfile"])
 		for _, want := range []string{
 			"\nFROM golang:1.26 AS build\n",
 			"\nWORKDIR /src\n",
@@ -661,15 +439,16 @@ func TestDockerfile(t *testing.T) {
 	}
 }
 
-// TestOutputAtModuleRoot: the manager may be the module's root package.
+// TestOutputAtModuleRoot: the output folder may be the module's root.
 func TestOutputAtModuleRoot(t *testing.T) {
 	out := t.TempDir()
 	writeFile(t, filepath.Join(out, "go.mod"), "module "+modulePath+"\n\ngo 1.27.1\n")
-	if err := run(out, out, true, golden()...); err != nil {
+	files, err := run(out, out, builtins()...)
+	if err != nil {
 		t.Fatal(err)
 	}
-	df := string(read(t, filepath.Join(out, "Dockerfile")))
-	for _, want := range []string{"FROM golang:1.27 AS build", "-o /manager .\n", "docker build -f Dockerfile "} {
+	df := string(files["Dockerfile"])
+	for _, want := range []string{"FROM golang:1.27 AS build", "-o /manager ./cmd/manager\n", "docker build -f Dockerfile "} {
 		if !strings.Contains(df, want) {
 			t.Errorf("Dockerfile lacks %q:\n%s", want, df)
 		}
@@ -678,7 +457,7 @@ func TestOutputAtModuleRoot(t *testing.T) {
 
 func TestOutsideModule(t *testing.T) {
 	root := t.TempDir()
-	err := run(root, filepath.Join(root, "federation"), true, golden()...)
+	_, err := run(root, filepath.Join(root, "federation"), builtins()...)
 	if err == nil || !strings.Contains(err.Error(), "outside any Go module") {
 		t.Fatalf("want an error about the missing module, got %v", err)
 	}

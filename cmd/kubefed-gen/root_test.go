@@ -1,0 +1,46 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/kubefed-gen/kubefed/generator"
+)
+
+// TestClientsSetting: clients are on unless the config file or the flag turns them
+// off, and the flag wins over the file.
+func TestClientsSetting(t *testing.T) {
+	var got generator.Options
+	generate = func(opts generator.Options) error { got = opts; return nil }
+	t.Cleanup(func() { generate = generator.Generate })
+	off, on := false, true
+	for _, tc := range []struct {
+		name, config string
+		args         []string
+		want         *bool
+	}{
+		{"default", "types: [configmaps]\n", nil, nil},
+		{"off in the file", "types: [configmaps]\nclients: false\n", nil, &off},
+		{"off by flag", "types: [configmaps]\n", []string{"--clients=false"}, &off},
+		{"flag over file", "types: [configmaps]\nclients: false\n", []string{"--clients"}, &on},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			file := filepath.Join(t.TempDir(), "kubefed-gen.yaml")
+			if err := os.WriteFile(file, []byte(tc.config), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cmd := newRootCommand()
+			cmd.SetArgs(append([]string{"--config", file}, tc.args...))
+			if err := cmd.Execute(); err != nil {
+				t.Fatal(err)
+			}
+			switch {
+			case tc.want == nil && got.Clients != nil:
+				t.Errorf("clients = %v, want unset (on)", *got.Clients)
+			case tc.want != nil && (got.Clients == nil || *got.Clients != *tc.want):
+				t.Errorf("clients = %v, want %v", got.Clients, *tc.want)
+			}
+		})
+	}
+}

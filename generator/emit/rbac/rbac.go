@@ -1,0 +1,190 @@
+// Package rbac emits the least-privilege RBAC of a set's federation controller
+// manager in the host cluster: its ServiceAccount, a ClusterRole derived from the
+// set's federated types, a Role in the KubeFed namespace, and their bindings. Like
+// controller-tools' pkg/rbac it builds typed rbacv1 objects and marshals them.
+package rbac
+
+import (
+	"path"
+	"slices"
+
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-tools/pkg/genall"
+	"sigs.k8s.io/controller-tools/pkg/markers"
+
+	"github.com/kubefed-gen/kubefed/generator/emit"
+	"github.com/kubefed-gen/kubefed/generator/model"
+	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
+)
+
+const (
+	// Name of the manager's ServiceAccount, roles and bindings (and of its Deployment).
+	Name = "kubefed-controller-manager"
+	// Dir is where the RBAC is written below the output folder.
+	Dir = "config/rbac"
+	// coreGroup is KubeFed's own API group: clusters and configuration.
+	coreGroup = "core.kubefed.io"
+)
+
+var (
+	read      = []string{"get", "list", "watch"}
+	readWrite = []string{"get", "list", "watch", "update", "patch"}
+	status    = []string{"get", "update", "patch"}
+	record    = []string{"create", "patch"}
+	lease     = []string{"get", "list", "watch", "create", "update", "patch", "delete"}
+)
+
+// Rule is one policy rule of a role, with the reason it is needed; a rule without
+// a reason shares the one of the rule before it.
+type Rule struct {
+	Why []string
+	rbacv1.PolicyRule
+}
+
+func rule(why []string, groups, resources, verbs []string) Rule {
+	return Rule{Why: why, PolicyRule: rbacv1.PolicyRule{APIGroups: groups, Resources: resources, Verbs: verbs}}
+}
+
+// ClusterRules are what the manager does in the host cluster across namespaces:
+// federated objects live in every namespace, and the manager's cache watches
+// KubeFed's own types cluster-wide.
+func ClusterRules(set *model.Set) []Rule {
+	var plurals, statuses, finalizers []string
+	var namespacedTargets, federatesNamespaces bool
+	for _, t := range set.Targets {
+		plurals = append(plurals, t.FederatedPlural())
+		namespacedTargets = namespacedTargets || t.Namespaced
+		federatesNamespaces = federatesNamespaces || t.IsNamespace()
+	}
+	slices.Sort(plurals)
+	for _, p := range plurals {
+		statuses = append(statuses, p+"/status")
+		finalizers = append(finalizers, p+"/finalizers")
+	}
+	group := []string{set.Group}
+	rules := []Rule{
+		rule([]string{"The federated types: watched, given the sync controller's finalizer, and their status written."},
+			group, plurals, readWrite),
+		rule(nil, group, statuses, status),
+		rule(nil, group, finalizers, []string{"update"}),
+	}
+	if namespacedTargets && !federatesNamespaces {
+		fns := (&model.Target{Plural: "namespaces"}).FederatedPlural()
+		rules = append(rules, rule([]string{
+			"Namespaced objects are placed only on the clusters their namespace's",
+			"FederatedNamespace is placed on. This manager does not federate namespaces,",
+			"but reads the FederatedNamespaces another manager of the same group keeps.",
+		}, group, []string{fns}, read))
+	}
+	return append(rules,
+		rule([]string{
+			"KubeFed's configuration: whether a type propagates, whether objects are adopted.",
+			"It lives in the KubeFed namespace, but the sync controllers watch it through",
+			"the manager's cache, which spans the cluster.",
+		}, []string{coreGroup}, []string{"federatedtypeconfigs", "kubefedconfigs"}, read),
+		rule([]string{"Whether this manager propagates each FederatedTypeConfig's type (status.propagationController)."},
+			[]string{coreGroup}, []string{"federatedtypeconfigs/status"}, status),
+		rule([]string{"The host's identity, recorded in the origin of every member object: the UID of namespace kube-system."},
+			[]string{""}, []string{"namespaces"}, []string{"get"}),
+		rule([]string{"Events on federated objects, in their namespaces."},
+			[]string{"", "events.k8s.io"}, []string{"events"}, record),
+	)
+}
+
+// NamespaceRules are what the manager does only in the KubeFed namespace: the
+// cluster registry reads member clusters through a cache of that namespace alone.
+func NamespaceRules() []Rule {
+	return []Rule{
+		rule([]string{"Member clusters; their health is written to status."},
+			[]string{coreGroup}, []string{"kubefedclusters"}, read),
+		rule(nil, []string{coreGroup}, []string{"kubefedclusters/status"}, status),
+		rule([]string{"Credentials of member clusters, which KubeFedClusters refer to."},
+			[]string{""}, []string{"secrets"}, read),
+		rule([]string{"Leader election (--leader-elect)."},
+			[]string{"coordination.k8s.io"}, []string{"leases"}, lease),
+	}
+}
+
+// Generator writes config/rbac: the manager's ServiceAccount, its roles and
+// bindings, and a kustomization listing them.
+type Generator struct{ Context *emit.Context }
+
+// RegisterMarkers registers nothing: the rules are derived from the model.
+func (Generator) RegisterMarkers(*markers.Registry) error { return nil }
+
+// Generate writes the RBAC.
+func (g Generator) Generate(gctx *genall.GenerationContext) error {
+	ns := corev1beta1.DefaultNamespace
+	account := rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: Name, Namespace: ns}
+	files := []struct {
+		name    string
+		comment []string
+		obj     any
+	}{
+		{"service_account.yaml", nil, &corev1.ServiceAccount{
+			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ServiceAccount"},
+			ObjectMeta: metav1.ObjectMeta{Name: Name, Namespace: ns},
+		}},
+		{"role.yaml", explain(ClusterRules(g.Context.Set),
+			"What the federation controller manager does in the host cluster, derived from",
+			"its federated types. Member clusters grant it their own rights when joined."),
+			&rbacv1.ClusterRole{
+				TypeMeta:   metav1.TypeMeta{APIVersion: rbacv1.SchemeGroupVersion.String(), Kind: "ClusterRole"},
+				ObjectMeta: metav1.ObjectMeta{Name: Name},
+				Rules:      policyRules(ClusterRules(g.Context.Set)),
+			}},
+		{"role_binding.yaml", nil, &rbacv1.ClusterRoleBinding{
+			TypeMeta:   metav1.TypeMeta{APIVersion: rbacv1.SchemeGroupVersion.String(), Kind: "ClusterRoleBinding"},
+			ObjectMeta: metav1.ObjectMeta{Name: Name},
+			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: Name},
+			Subjects:   []rbacv1.Subject{account},
+		}},
+		{"namespace_role.yaml", explain(NamespaceRules(),
+			"What the federation controller manager does only in the KubeFed namespace."),
+			&rbacv1.Role{
+				TypeMeta:   metav1.TypeMeta{APIVersion: rbacv1.SchemeGroupVersion.String(), Kind: "Role"},
+				ObjectMeta: metav1.ObjectMeta{Name: Name, Namespace: ns},
+				Rules:      policyRules(NamespaceRules()),
+			}},
+		{"namespace_role_binding.yaml", nil, &rbacv1.RoleBinding{
+			TypeMeta:   metav1.TypeMeta{APIVersion: rbacv1.SchemeGroupVersion.String(), Kind: "RoleBinding"},
+			ObjectMeta: metav1.ObjectMeta{Name: Name, Namespace: ns},
+			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: Name},
+			Subjects:   []rbacv1.Subject{account},
+		}},
+	}
+	var names []string
+	for _, f := range files {
+		if err := emit.OutputYAML(gctx, path.Join(Dir, f.name), f.comment, f.obj); err != nil {
+			return err
+		}
+		names = append(names, f.name)
+	}
+	return emit.OutputKustomization(gctx, Dir, nil, "", names...)
+}
+
+func policyRules(rules []Rule) []rbacv1.PolicyRule {
+	out := make([]rbacv1.PolicyRule, len(rules))
+	for i, r := range rules {
+		out[i] = r.PolicyRule
+	}
+	return out
+}
+
+// explain is a role file's comment: what the role is for, then why each of its
+// rules is needed, in their order.
+func explain(rules []Rule, about ...string) []string {
+	out := append(slices.Clone(about), "", "Its rules, in order:")
+	for _, r := range rules {
+		for i, line := range r.Why {
+			prefix := "  "
+			if i == 0 {
+				prefix = "- "
+			}
+			out = append(out, prefix+line)
+		}
+	}
+	return out
+}
