@@ -5,9 +5,9 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
-state=.local
+source hack/lib/local-state.sh
 ns=kube-federation-system
-export KUBECONFIG=$root/$state/kubeconfig
+export KUBECONFIG=$kubeconfig
 kubectl() { bin/k8s/kubectl "$@"; }
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -26,13 +26,14 @@ kubectl --context host wait --for condition=Established crd --all --timeout 60s 
 kubectl --context host create namespace "$ns" --dry-run=client -o yaml | kubectl --context host apply -f - >/dev/null
 
 step "starting the controller manager (log: $state/controller-manager.log)"
-if [[ -f $state/controller-manager.pid ]] && kill -0 "$(cat "$state/controller-manager.pid")" 2>/dev/null; then
-  kill "$(cat "$state/controller-manager.pid")" && sleep 1
+cm=$(recorded "$cm_pidfile")
+if [[ -n $cm ]] && ours "$cm"; then
+  terminate 30 "$cm"
 fi
 nohup bin/controller-manager --kubeconfig "$KUBECONFIG" --context host --kubefed-namespace "$ns" \
   --metrics-bind-address 0 --health-probe-bind-address 0 --cluster-health-check-period 2s \
   >"$state/controller-manager.log" 2>&1 &
-echo $! >"$state/controller-manager.pid"
+echo $! >"$cm_pidfile"
 
 step "joining member1 and member2"
 bin/kubefedctl join member1 --cluster-context member1 --host-cluster-context host --labels region=eu

@@ -134,10 +134,34 @@ func (s *Set) Kubeconfig() *clientcmdapi.Config {
 }
 
 // WriteKubeconfig writes Kubeconfig to path, readable only by its owner since it
-// holds administrator credentials.
+// holds administrator credentials. The file appears whole or not at all (written
+// beside path, then renamed), so a reader polling for it never sees half of it.
 func (s *Set) WriteKubeconfig(path string) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	data, err := clientcmd.Write(*s.Kubeconfig())
+	if err != nil {
 		return err
 	}
-	return clientcmd.WriteToFile(*s.Kubeconfig(), path)
+	return WriteFileAtomic(path, data)
+}
+
+// WriteFileAtomic writes data to path with mode 0600 through a temporary file in the
+// same folder and a rename, creating the folder if needed.
+func WriteFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // fails harmlessly once renamed
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }
