@@ -69,6 +69,7 @@ func TestRegistry(t *testing.T) {
 
 	t.Run("join is idempotent", e.testJoinIdempotent)
 	t.Run("members become ready", e.testReady)
+	t.Run("one cluster joined under two names", e.testDuplicate)
 	t.Run("member clients use the joined token", e.testMemberClients)
 	t.Run("watch members", e.testWatchMembers)
 	t.Run("no status writes in a steady state", e.testSteadyState)
@@ -239,6 +240,45 @@ func (e *env) testReady(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// testDuplicate: join refuses a second name for a joined cluster, and a second
+// KubeFedCluster recording the same identity (written by hand) is not used.
+func (e *env) testDuplicate(t *testing.T) {
+	ctx := context.Background()
+	member2 := e.set.Members[1]
+	err := cluster.Join(ctx, e.set.Host.Config, member2.Config, cluster.JoinOptions{ClusterName: "member2-again", HostClusterName: "host"})
+	if err == nil || !strings.Contains(err.Error(), `already joined as "member2"`) {
+		t.Fatalf("second join of member2: %v, want a refusal naming member2", err)
+	}
+	if err := e.host.Get(ctx, client.ObjectKey{Namespace: ns, Name: "member2-again"}, &corev1beta1.KubeFedCluster{}); !apierrors.IsNotFound(err) {
+		t.Errorf("KubeFedCluster member2-again after a refused join: %v, want not found", err)
+	}
+	if id := e.kfc(t, "member2").Annotations[corev1beta1.ClusterIDAnnotation]; id == "" {
+		t.Fatalf("member2 has no %s", corev1beta1.ClusterIDAnnotation)
+	}
+
+	orig := e.kfc(t, "member2")
+	dup := &corev1beta1.KubeFedCluster{ObjectMeta: metav1.ObjectMeta{Name: "member2-copy", Namespace: ns, Annotations: orig.Annotations}, Spec: orig.Spec}
+	if err := e.host.Create(ctx, dup); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the copy is reported and not used", func() error {
+		c := meta.FindStatusCondition(e.kfc(t, "member2-copy").Status.Conditions, corev1beta1.ClusterReady)
+		if c == nil || c.Status != metav1.ConditionFalse || !strings.Contains(c.Message, "already joined as member2") {
+			return fmt.Errorf("Ready condition %+v", c)
+		}
+		return nil
+	})
+	if _, ok := e.registry.Member("member2-copy"); ok {
+		t.Error("the registry uses member2-copy, a second name for member2")
+	}
+	if m, ok := e.registry.Member("member2"); !ok || !m.Ready() {
+		t.Error("member2 is no longer a ready member")
+	}
+	if err := e.host.Delete(ctx, dup); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func (e *env) testMemberClients(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -114,6 +115,17 @@ func Join(ctx context.Context, host, member *rest.Config, opts JoinOptions) erro
 	if err != nil {
 		return fail("create clients", err)
 	}
+	// Before anything is written: one cluster joined under two names would have
+	// each name remove what the other propagates.
+	id, err := Identity(ctx, memberClient)
+	if err != nil {
+		return fail("identify the member", err)
+	}
+	if other, err := joinedAs(ctx, hostClient, opts, id); err != nil {
+		return fail("look for the cluster among the joined ones", err)
+	} else if other != "" {
+		return fmt.Errorf("join cluster %s: this cluster is already joined as %q (same kube-system namespace UID %s); use that name, or unjoin it first", opts.ClusterName, other, id)
+	}
 
 	token, err := authorizeInMember(ctx, memberClient, opts)
 	if err != nil {
@@ -150,6 +162,7 @@ func Join(ctx context.Context, host, member *rest.Config, opts JoinOptions) erro
 		return fail("write Secret "+spec.SecretRef.Name+" in the host", err)
 	}
 	if _, err := controllerutil.CreateOrUpdate(ctx, hostClient, kfc, func() error {
+		metav1.SetMetaDataAnnotation(&kfc.ObjectMeta, corev1beta1.ClusterIDAnnotation, id)
 		for k, v := range opts.Labels {
 			if kfc.Labels == nil {
 				kfc.Labels = map[string]string{}
@@ -162,6 +175,20 @@ func Join(ctx context.Context, host, member *rest.Config, opts JoinOptions) erro
 		return fail("write the KubeFedCluster in the host", err)
 	}
 	return nil
+}
+
+// joinedAs returns the name of another KubeFedCluster recording identity id.
+func joinedAs(ctx context.Context, host client.Reader, opts JoinOptions, id string) (string, error) {
+	var kfcs corev1beta1.KubeFedClusterList
+	if err := host.List(ctx, &kfcs, client.InNamespace(opts.KubeFedNamespace)); err != nil && !meta.IsNoMatchError(err) {
+		return "", err
+	}
+	for _, kfc := range kfcs.Items {
+		if kfc.Name != opts.ClusterName && kfc.Annotations[corev1beta1.ClusterIDAnnotation] == id {
+			return kfc.Name, nil
+		}
+	}
+	return "", nil
 }
 
 func joinClients(host, member *rest.Config) (hostClient, memberClient client.Client, err error) {

@@ -29,6 +29,16 @@ func (r *Registry) reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result
 		r.remove(req.Name)
 		return ctrl.Result{}, nil
 	}
+	if first, err := r.firstWithIdentity(ctx, kfc); err != nil {
+		return ctrl.Result{}, err
+	} else if first != kfc.Name {
+		// Using both names would have each remove what the other propagates.
+		r.remove(kfc.Name)
+		msg := fmt.Sprintf("this cluster is already joined as %s (same %s %s), so this KubeFedCluster is not used; unjoin it",
+			first, corev1beta1.ClusterIDAnnotation, kfc.Annotations[corev1beta1.ClusterIDAnnotation])
+		log.Info("duplicate member cluster is not used", "joinedAs", first)
+		return ctrl.Result{}, r.writeStatus(ctx, kfc.Name, probe{malformed, msg}, &memberState{})
+	}
 
 	secret, configErr, err := r.secretOf(ctx, kfc)
 	if err != nil {
@@ -85,6 +95,57 @@ func (r *Registry) reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result
 	// A first probe right away, so a new member gets ready without waiting a period.
 	go r.check(m)
 	return ctrl.Result{}, nil
+}
+
+// firstWithIdentity returns the name of the oldest KubeFedCluster with kfc's
+// identity (kfc's own name when it has none, or is the oldest).
+func (r *Registry) firstWithIdentity(ctx context.Context, kfc *corev1beta1.KubeFedCluster) (string, error) {
+	peers, err := r.sameIdentity(ctx, kfc)
+	if err != nil {
+		return "", err
+	}
+	first := kfc
+	for i := range peers {
+		p := &peers[i]
+		if p.CreationTimestamp.Before(&first.CreationTimestamp) ||
+			(p.CreationTimestamp.Equal(&first.CreationTimestamp) && p.Name < first.Name) {
+			first = p
+		}
+	}
+	return first.Name, nil
+}
+
+// sameIdentity lists the other KubeFedClusters recording kfc's identity.
+func (r *Registry) sameIdentity(ctx context.Context, kfc *corev1beta1.KubeFedCluster) ([]corev1beta1.KubeFedCluster, error) {
+	id := kfc.Annotations[corev1beta1.ClusterIDAnnotation]
+	if id == "" {
+		return nil, nil
+	}
+	var list corev1beta1.KubeFedClusterList
+	if err := r.hostCache.List(ctx, &list, client.InNamespace(kfc.Namespace)); err != nil {
+		return nil, fmt.Errorf("list KubeFedClusters: %w", err)
+	}
+	var out []corev1beta1.KubeFedCluster
+	for _, other := range list.Items {
+		if other.Name != kfc.Name && other.DeletionTimestamp.IsZero() && other.Annotations[corev1beta1.ClusterIDAnnotation] == id {
+			out = append(out, other)
+		}
+	}
+	return out, nil
+}
+
+// clustersWithSameIdentity maps a KubeFedCluster to itself and to the others
+// with its identity: when the first of them goes, the next one takes over.
+func (r *Registry) clustersWithSameIdentity(ctx context.Context, kfc *corev1beta1.KubeFedCluster) []ctrl.Request {
+	reqs := []ctrl.Request{{NamespacedName: client.ObjectKeyFromObject(kfc)}}
+	peers, err := r.sameIdentity(ctx, kfc)
+	if err != nil {
+		ctrl.LoggerFrom(ctx).Error(err, "find KubeFedClusters of the same cluster", "cluster", kfc.Name)
+	}
+	for _, p := range peers {
+		reqs = append(reqs, ctrl.Request{NamespacedName: client.ObjectKeyFromObject(&p)})
+	}
+	return reqs
 }
 
 // secretOf returns the KubeFedCluster's Secret, or why the cluster cannot be

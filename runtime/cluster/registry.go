@@ -124,7 +124,7 @@ func NewRegistry(mgr ctrl.Manager, opts Options) (*Registry, error) {
 		// Tests and tools may run several managers in one process.
 		WithOptions(controller.Options{SkipNameValidation: ptr.To(true)}).
 		WatchesRawSource(source.Kind(hostCache, &corev1beta1.KubeFedCluster{},
-			&handler.TypedEnqueueRequestForObject[*corev1beta1.KubeFedCluster]{})).
+			handler.TypedEnqueueRequestsFromMapFunc(r.clustersWithSameIdentity))).
 		WatchesRawSource(source.Kind(hostCache, &corev1.Secret{},
 			handler.TypedEnqueueRequestsFromMapFunc(r.clustersUsingSecret))).
 		Complete(reconcile.Func(r.reconcile))

@@ -6,6 +6,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -266,4 +267,43 @@ func with(m map[string]string, k, v string) map[string]string {
 	}
 	out[k] = v
 	return out
+}
+
+// TestForeignObjectsAreNeverTouched: an object written by another federation (or
+// for another name of this cluster) is reported, never updated, deleted or
+// orphaned.
+func TestForeignObjectsAreNeverTouched(t *testing.T) {
+	ctx := context.Background()
+	ns := namespace(t, 104)
+	other := member
+	other.Origin = "another-host/" + member.Name
+	var w writes
+	theirs := configMap(ns, map[string]string{"k": "theirs"})
+	if out := w.dispatcher().Ensure(ctx, other, theirs, false); out.Status != fedv1beta1.ClusterPropagationOK {
+		t.Fatalf("create by the other federation: %+v", out)
+	}
+	w.take()
+	d := w.dispatcher()
+	ours := configMap(ns, map[string]string{"k": "ours"})
+	for _, adopt := range []bool{false, true} {
+		if out := d.Ensure(ctx, member, ours, adopt); out.Status != fedv1beta1.AlreadyExists || !strings.Contains(out.Message, "another-host") {
+			t.Errorf("ensure (adopt %v) over another federation's object: %+v, want AlreadyExists naming its origin", adopt, out)
+		}
+	}
+	if gone, out := d.Remove(ctx, member, ours); !gone || out.Status != fedv1beta1.ClusterPropagationOK {
+		t.Errorf("remove: gone=%v %+v", gone, out)
+	}
+	if out := d.Orphan(ctx, member, ours); out.Status != fedv1beta1.ClusterPropagationOK {
+		t.Errorf("orphan: %+v", out)
+	}
+	if got := w.take(); len(got) != 0 {
+		t.Errorf("writes %v to another federation's object, want none", got)
+	}
+	actual := &corev1.ConfigMap{}
+	if err := member.Reader.Get(ctx, client.ObjectKeyFromObject(theirs), actual); err != nil {
+		t.Fatalf("the other federation's object: %v, want it in place", err)
+	}
+	if actual.Data["k"] != "theirs" || actual.Labels[fedv1beta1.ManagedLabel] != "true" || actual.Annotations[fedv1beta1.OriginAnnotation] != other.Origin {
+		t.Errorf("the other federation's object was changed: data %v labels %v annotations %v", actual.Data, actual.Labels, actual.Annotations)
+	}
 }

@@ -134,7 +134,7 @@ func New(cfg *rest.Config, opts Options, types []fedtype.Descriptor, addToScheme
 	if err != nil {
 		return nil, fmt.Errorf("cluster registry: %w", err)
 	}
-	hostID, err := propagation.HostIdentity(context.Background(), mgr.GetAPIReader())
+	hostID, err := cluster.Identity(context.Background(), mgr.GetAPIReader())
 	if err != nil {
 		return nil, err
 	}

@@ -50,7 +50,7 @@ type Options struct {
 	// MaxConcurrentReconciles per federated type (default 8).
 	MaxConcurrentReconciles int
 	// HostID identifies this host federation in the origin of every member object
-	// it writes (see fedv1beta1.OriginAnnotation): HostIdentity of the host.
+	// it writes (see fedv1beta1.OriginAnnotation): cluster.Identity of the host.
 	HostID string
 }
 

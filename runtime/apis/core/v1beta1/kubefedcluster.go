@@ -14,6 +14,12 @@ const (
 	TLSValidityPeriod TLSValidation = "ValidityPeriod"
 )
 
+// ClusterIDAnnotation on a KubeFedCluster holds the identity of the member cluster
+// it reaches, recorded by join: the UID of the member's kube-system namespace. Two
+// KubeFedClusters with one identity are one cluster joined twice; the registry
+// uses only the first.
+const ClusterIDAnnotation = "kubefed.io/cluster-id"
+
 // Secret keys of a member cluster's credentials, as KubeFed wrote them.
 const (
 	SecretTokenKey = "token"
