@@ -222,6 +222,10 @@ func (r *reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	return res, err
 }
 
+// notReadyRetry is how often a deletion waiting only for clusters to get ready
+// looks again; readiness changes requeue it sooner.
+const notReadyRetry = 30 * time.Second
+
 // conflictRetry is how soon a reconcile that lost an optimistic-concurrency race runs again.
 const conflictRetry = 100 * time.Millisecond
 
@@ -356,29 +360,42 @@ func (r *reconciler) finalize(ctx context.Context, fed fedtype.Federated) (ctrl.
 	target := r.typ.Target(fed)
 	orphan := fed.GetAnnotations()[fedv1beta1.OrphanAnnotation] == "true"
 	var pending []clusterResult
+	waitingForReadiness := true
 	for _, m := range r.clusters.Members() {
 		if !m.Ready() {
-			// Objects in an unreachable cluster are left there rather than blocking
-			// deletion forever; say so.
-			r.recorder.Eventf(fed, nil, corev1.EventTypeWarning, string(fedv1beta1.ClusterNotReady), "Delete",
-				"cluster %s is not ready: its object, if any, is left in place", m.Name)
+			// The finalizer stays until the cluster is back, as in KubeFed: letting
+			// the federated object go now would leak its member object for ever.
+			// Unjoining the cluster is how an operator stops waiting for it.
+			pending = append(pending, clusterResult{m.Name, fedv1beta1.ClusterNotReady,
+				"the cluster is not ready: its object is deleted (or orphaned) once it is back; unjoin the cluster to stop waiting for it"})
 			continue
 		}
 		if orphan {
 			if out := r.dispatcher.Orphan(ctx, r.memberOf(m), target); out.Status != fedv1beta1.ClusterPropagationOK {
 				pending = append(pending, clusterResult{m.Name, out.Status, out.Message})
+				waitingForReadiness = false
 			}
 			continue
 		}
 		if gone, out := r.dispatcher.Remove(ctx, r.memberOf(m), target); !gone {
 			pending = append(pending, clusterResult{m.Name, out.Status, out.Message})
+			waitingForReadiness = false
 		}
 	}
 	if len(pending) > 0 {
+		for _, p := range pending {
+			if p.status != fedv1beta1.WaitingForRemoval {
+				r.recorder.Eventf(fed, nil, corev1.EventTypeWarning, string(p.status), "Delete", "cluster %s: %s", p.name, p.message)
+			}
+		}
 		if err := r.writeStatus(ctx, fed, func(st *fedv1beta1.GenericFederatedStatus) bool {
 			return setClusters(st, fed.GetGeneration(), pending)
 		}); err != nil {
 			return ctrl.Result{}, err
+		}
+		if waitingForReadiness {
+			// A cluster getting ready requeues every object anyway (OnChange).
+			return ctrl.Result{RequeueAfter: notReadyRetry}, nil
 		}
 		return ctrl.Result{RequeueAfter: time.Second}, nil
 	}
