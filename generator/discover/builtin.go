@@ -56,13 +56,12 @@ func parseResourceArg(s string) resourceArg {
 	if i := strings.LastIndex(s, "/"); i >= 0 {
 		s, arg.version = s[:i], s[i+1:]
 	}
-	name, rest, hasGroup := strings.Cut(s, ".")
-	arg.name, arg.groupGiven = name, hasGroup
-	if hasGroup {
-		if v, g, ok := strings.Cut(rest, "."); ok && versionRE.MatchString(v) && arg.version == "" {
-			arg.version, rest = v, g
-		}
-		arg.group = rest
+	// kubectl's own reading: resource.group, or resource.version.group when the
+	// second part is a version.
+	full, gr := schema.ParseResourceArg(s)
+	arg.name, arg.group, arg.groupGiven = gr.Resource, gr.Group, strings.Contains(s, ".")
+	if full != nil && versionRE.MatchString(full.Version) && arg.version == "" {
+		arg.name, arg.version, arg.group = full.Resource, full.Version, full.Group
 	}
 	if arg.groupGiven && (arg.group == "core" || arg.group == "") {
 		arg.group = "" // "configmaps.core" is kubectl's way to name the core group
