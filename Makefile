@@ -2,6 +2,9 @@
 # `make help` lists the targets.
 
 GO        ?= go
+# How long `make fuzz` runs each fuzz target, and `make test` after the other tests.
+FUZZTIME      ?= 20s
+TEST_FUZZTIME ?= 20s
 BIN       := $(CURDIR)/bin
 TEST_BIN  := $(BIN)/k8s
 KUBECTL   := $(TEST_BIN)/kubectl
@@ -20,8 +23,9 @@ quickstart: ## Start local host + 2 member clusters (the end-to-end demo runs on
 	hack/quickstart.sh
 
 .PHONY: test
-test: test-binaries ## Run every test, including the ones on real local clusters.
+test: test-binaries ## Run every test, including the ones on real local clusters, then fuzz briefly.
 	$(GO) test -count=1 -timeout 40m ./...
+	$(MAKE) --no-print-directory fuzz FUZZTIME=$(TEST_FUZZTIME)
 
 ##@ Development
 
@@ -44,6 +48,11 @@ lint: ## gofmt and go vet.
 .PHONY: verify
 verify: lint ## lint, and fail if checked-in generated output is stale.
 	hack/verify-codegen.sh
+
+.PHONY: fuzz
+fuzz: ## Run each fuzz target for FUZZTIME (20s); a failing input is saved under the package's testdata/fuzz.
+	$(GO) test -run '^$$' -fuzz '^FuzzApply$$' -fuzztime $(FUZZTIME) ./runtime/override
+	$(GO) test -run '^$$' -fuzz '^FuzzConvert$$' -fuzztime $(FUZZTIME) ./generator/discover/crd
 
 .PHONY: test-binaries
 test-binaries: ## Build etcd, kube-apiserver and kubectl from the Go module proxy (once).
