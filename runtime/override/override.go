@@ -58,7 +58,7 @@ func Apply(obj runtime.Object, overrides []fedv1b1.ClusterOverride) error {
 	if target.Kind() != reflect.Pointer || target.IsNil() || target.Elem().Kind() != reflect.Struct {
 		return fmt.Errorf("apply overrides: want a non-nil pointer to a struct, got %T", obj)
 	}
-	doc, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
+	doc, err := document(obj)
 	if err != nil {
 		return fmt.Errorf("apply overrides: convert %s: %w", kindOf(obj), err)
 	}
@@ -74,6 +74,30 @@ func Apply(obj runtime.Object, overrides []fedv1b1.ClusterOverride) error {
 	}
 	target.Elem().Set(result.Elem())
 	return nil
+}
+
+// document returns obj as a JSON document of its own, which the overrides change in
+// place. The unstructured converter hands out an unstructured object's own content
+// rather than a copy, so that is copied here: a failing override must leave obj
+// unchanged. A JSON round trip copies any content that encodes (runtime.DeepCopyJSON
+// would panic on a Go int, which hand-built content often holds).
+func document(obj runtime.Object) (map[string]any, error) {
+	u, ok := obj.(runtime.Unstructured)
+	if !ok {
+		return runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
+	}
+	data, err := json.Marshal(u.UnstructuredContent())
+	if err != nil {
+		return nil, err
+	}
+	var doc map[string]any
+	if err := utiljson.Unmarshal(data, &doc); err != nil {
+		return nil, err
+	}
+	if doc == nil {
+		doc = map[string]any{}
+	}
+	return doc, nil
 }
 
 // applyOne changes doc by one override and returns doc decoded into a new object of

@@ -10,6 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 
 	fedv1b1 "github.com/kubefed-gen/kubefed/runtime/apis/types/v1beta1"
@@ -456,4 +457,34 @@ func toJSON(obj runtime.Object) string {
 		return err.Error()
 	}
 	return string(data)
+}
+
+// The unstructured converter returns an unstructured object's own map; a failing
+// override used to change it anyway (found by FuzzApply).
+func TestApplyLeavesUnstructuredUnchangedOnError(t *testing.T) {
+	// With a Go int, as hand-built content holds, which Unstructured.DeepCopy refuses.
+	content := func() map[string]any {
+		return map[string]any{
+			"apiVersion": "apps/v1", "kind": "Deployment",
+			"metadata": map[string]any{"name": "web", "namespace": "demo"},
+			"spec":     map[string]any{"replicas": 2},
+		}
+	}
+	obj, before := &unstructured.Unstructured{Object: content()}, &unstructured.Unstructured{Object: content()}
+	err := Apply(obj, []fedv1b1.ClusterOverride{
+		ov(fedv1b1.OverrideReplace, "/spec/replicas", "5"),
+		ov(fedv1b1.OverrideRemove, "/spec/paused", ""),
+	})
+	if err == nil || !strings.Contains(err.Error(), "override 1 (remove /spec/paused): /spec/paused does not exist") {
+		t.Fatalf("got error %v", err)
+	}
+	if !reflect.DeepEqual(obj, before) {
+		t.Errorf("a failed Apply changed the object to %v", obj.Object)
+	}
+	if err := Apply(obj, []fedv1b1.ClusterOverride{ov(fedv1b1.OverrideReplace, "/spec/replicas", "5")}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _, _ := unstructured.NestedInt64(obj.Object, "spec", "replicas"); got != 5 {
+		t.Errorf("replicas = %d, want 5", got)
+	}
 }

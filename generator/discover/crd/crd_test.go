@@ -615,6 +615,15 @@ func TestUnsupported(t *testing.T) {
 	for i := range noStorage.Spec.Versions {
 		noStorage.Spec.Versions[i].Storage = false
 	}
+	// Found by FuzzConvert: values written into markers or struct tags as they are.
+	gizmos := readCRDs(t, "cluster-versions.yaml")[1]
+	withProperty := func(name string, s apiextensionsv1.JSONSchemaProps) *apiextensionsv1.CustomResourceDefinition {
+		c := gizmos.DeepCopy()
+		c.Spec.Versions[0].Schema.OpenAPIV3Schema.Properties[name] = s
+		return c
+	}
+	badGroup := gizmos.DeepCopy()
+	badGroup.Spec.Group = "example.com\n+kubebuilder:skip"
 	tests := []struct {
 		name string
 		crd  *apiextensionsv1.CustomResourceDefinition
@@ -629,6 +638,15 @@ func TestUnsupported(t *testing.T) {
 		{"kind not exported", lowerKind, []string{"CRD widgets.example.com", `kind "widget" is not an exported Go identifier`}},
 		{"version not a package name", dashedVersion, []string{"CRD widgets.example.com", `version "v1-beta" cannot be a Go package name`}},
 		{"no storage version", noStorage, []string{"CRD gadgets.example.com", "none of its versions (v1alpha1, v1beta1) is the storage version"}},
+		{"unknown type on a free-form value", withProperty("raw", apiextensionsv1.JSONSchemaProps{Type: "map\n*/", XPreserveUnknownFields: new(true)}),
+			[]string{"CRD gizmos.example.com", "raw: has unknown type \"map\\n*/\" (want one of array, boolean, integer, number, object, string)"}},
+		{"unknown list type", withProperty("tags", apiextensionsv1.JSONSchemaProps{Type: "array", Items: &apiextensionsv1.JSONSchemaPropsOrArray{Schema: &apiextensionsv1.JSONSchemaProps{Type: "string"}}, XListType: new("atomic\n*/")}),
+			[]string{"CRD gizmos.example.com", "tags: x-kubernetes-list-type \"atomic\\n*/\" is not one of atomic, set, map"}},
+		{"unknown map type", withProperty("labels", apiextensionsv1.JSONSchemaProps{Type: "object", AdditionalProperties: &apiextensionsv1.JSONSchemaPropsOrBool{Schema: &apiextensionsv1.JSONSchemaProps{Type: "string"}}, XMapType: new("shared")}),
+			[]string{"CRD gizmos.example.com", "labels: x-kubernetes-map-type \"shared\" is not one of atomic, granular"}},
+		{"property name encoding/json ignores", withProperty("temp°C", apiextensionsv1.JSONSchemaProps{Type: "string"}),
+			[]string{"CRD gizmos.example.com", "temp°C: property name \"temp°C\" holds '°', which encoding/json does not accept in a struct tag"}},
+		{"group not a DNS subdomain", badGroup, []string{"CRD gizmos.example.com", "group \"example.com\\n+kubebuilder:skip\" is not a DNS subdomain"}},
 	}
 	if len(crds) != 6 {
 		t.Fatalf("unsupported.yaml holds %d CRDs, want 6", len(crds))
@@ -648,6 +666,29 @@ func TestUnsupported(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestDescriptionsGoSourceCannotHold: descriptions become comments; a line starting
+// with /* or //, NUL and a byte order mark used to give a types.go that does not
+// parse (found by FuzzConvert).
+func TestDescriptionsGoSourceCannotHold(t *testing.T) {
+	c := readCRDs(t, "cluster-versions.yaml")[1]
+	data := c.Spec.Versions[0].Schema.OpenAPIV3Schema.Properties["data"]
+	data.Description = "/* not a block comment\n// nor a directive\nNUL \x00 and BOM \ufeff."
+	c.Spec.Versions[0].Schema.OpenAPIV3Schema.Properties["data"] = data
+	dir, pkg := runDir(t)
+	if _, err := crd.WriteGoTypes(c, crd.Options{OutputDir: filepath.Join(dir, "out"), GoPackage: path.Join(pkg, "out")}); err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile(filepath.Join(dir, "out", "types.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"\t// /* not a block comment\n", "\t// // nor a directive\n", "\t// NUL \ufffd and BOM \ufffd.\n"} {
+		if !strings.Contains(string(src), want) {
+			t.Errorf("types.go does not hold %q:\n%s", want, src)
+		}
 	}
 }
 

@@ -62,12 +62,17 @@
 // that give a value a type or other structure, a property without type and without
 // x-kubernetes-preserve-unknown-fields, tuple items, properties together with
 // additionalProperties, arrays without items, a kind that is not an exported Go
-// identifier and a version that is not a Go package name. Dropped with a warning in
+// identifier, a version that is not a Go package name, and what the API server
+// refuses too: a type, x-kubernetes-list-type or x-kubernetes-map-type it does not
+// know, a group that is not a DNS subdomain, a property name that encoding/json
+// cannot take from a struct tag (letters, digits and !#$%&()*+-./:;<=>?@[]^_{|}~ and
+// space only). Dropped with a warning in
 // Result.Warnings: allOf/oneOf/anyOf/not that only validate values (controller-tools
 // has no marker for them), default, nullable and example on list items or map
 // values (controller-tools reads them only on fields), validations of int-or-string
 // or untyped list items and map values, null in an enum, schema on metadata.
 // Descriptions pass through Go doc comments: runs of blank lines become one, a line
-// starting with + is written \+ (it would be read as a marker), and controller-tools
-// drops lines starting with TODO and everything after a --- line.
+// starting with + is written \+ (it would be read as a marker), NUL and byte order
+// marks (which Go source cannot hold) become U+FFFD, and controller-tools drops
+// lines starting with TODO and everything after a --- line.
 package crd

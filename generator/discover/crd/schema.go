@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/dave/jennifer/jen"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
@@ -221,18 +223,23 @@ func (c *converter) fillStruct(job structJob) error {
 }
 
 // checkJSONName refuses property names a Go struct tag cannot carry: encoding/json
-// would ignore such a tag and use the Go field name instead.
+// ignores a tag name with other characters than letters, digits and the punctuation
+// below (its isValidTag) and uses the Go field name instead, so the Go type would
+// read and write another property than the schema's.
 func checkJSONName(p string) error {
 	if p == "" {
 		return fmt.Errorf("an empty property name cannot be a JSON struct tag")
 	}
 	for _, r := range p {
-		if r == '"' || r == '\\' || r == ',' || r == '`' || r < ' ' {
-			return fmt.Errorf("property name %q holds %q, which a Go JSON struct tag cannot carry", p, r)
+		if !strings.ContainsRune(jsonTagPunctuation, r) && !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			return fmt.Errorf("property name %q holds %q, which encoding/json does not accept in a struct tag", p, r)
 		}
 	}
 	return nil
 }
+
+// jsonTagPunctuation is the punctuation encoding/json accepts in a tag's name.
+const jsonTagPunctuation = "!#$%&()*+-./:;<=>?@[]^_{|}~ "
 
 // node returns the Go type of a schema node and the markers left for its field (when
 // pos is atField; elsewhere they are placed on a declaration or reported as dropped).
@@ -287,8 +294,6 @@ func (c *converter) node(s *apiextensionsv1.JSONSchemaProps, path, hint string, 
 		}
 	case s.Type == "":
 		return goType{}, nil, c.errorf(path, "has no type and no x-kubernetes-preserve-unknown-fields, so it has no Go type (a structural schema needs a type on every field)")
-	default:
-		return goType{}, nil, c.errorf(path, "has unknown type %q", s.Type)
 	}
 	if err != nil {
 		return goType{}, nil, err
@@ -621,6 +626,12 @@ func markerPattern(p string) string { return "+kubebuilder:validation:Pattern=" 
 // with a warning, junctors that only validate values.
 func (c *converter) checkSupported(s *apiextensionsv1.JSONSchemaProps, path string) error {
 	switch {
+	case !slices.Contains(schemaTypes, s.Type):
+		return c.errorf(path, "has unknown type %q (want one of %s)", s.Type, strings.Join(schemaTypes[1:], ", "))
+	case s.XListType != nil && !slices.Contains(listTypes, *s.XListType):
+		return c.errorf(path, "x-kubernetes-list-type %q is not one of %s", *s.XListType, strings.Join(listTypes, ", "))
+	case s.XMapType != nil && !slices.Contains(mapTypes, *s.XMapType):
+		return c.errorf(path, "x-kubernetes-map-type %q is not one of %s", *s.XMapType, strings.Join(mapTypes, ", "))
 	case s.Ref != nil:
 		return c.errorf(path, "$ref %q is not supported: a CRD schema is self-contained, and Go types cannot reproduce a reference", *s.Ref)
 	case s.Items != nil && len(s.Items.JSONSchemas) > 0:
@@ -654,6 +665,15 @@ func (c *converter) checkSupported(s *apiextensionsv1.JSONSchemaProps, path stri
 	}
 	return nil
 }
+
+// The values the API server accepts for type (empty: none given),
+// x-kubernetes-list-type and x-kubernetes-map-type. They are written into markers
+// as they are, so anything else is refused rather than written into Go source.
+var (
+	schemaTypes = []string{"", "array", "boolean", "integer", "number", "object", "string"}
+	listTypes   = []string{"atomic", "set", "map"}
+	mapTypes    = []string{"atomic", "granular"}
+)
 
 // isIntOrStringAnyOf is true for anyOf: [{type: integer}, {type: string}].
 func isIntOrStringAnyOf(branches []apiextensionsv1.JSONSchemaProps) bool {
@@ -724,11 +744,18 @@ func describeBranches(branches []apiextensionsv1.JSONSchemaProps) string {
 }
 
 // docLines splits a description into comment lines. A line that starts with + would
-// be read as a marker, so its + is escaped as Markdown does.
+// be read as a marker, so its + is escaped as Markdown does. NUL, a byte order mark
+// and invalid UTF-8, which Go source cannot hold even in a comment, become U+FFFD.
 func docLines(description string) []string {
 	if strings.TrimSpace(description) == "" {
 		return nil
 	}
+	description = strings.Map(func(r rune) rune {
+		if r == 0 || r == '\uFEFF' {
+			return utf8.RuneError
+		}
+		return r
+	}, strings.ToValidUTF8(description, string(utf8.RuneError)))
 	lines := strings.Split(strings.ReplaceAll(strings.TrimRight(description, "\n"), "\r\n", "\n"), "\n")
 	for i, l := range lines {
 		l = strings.TrimRight(l, " \t\r")

@@ -14,6 +14,7 @@ import (
 
 	"github.com/dave/jennifer/jen"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
 	"sigs.k8s.io/controller-tools/pkg/deepcopy"
 
 	"github.com/kubefed-gen/kubefed/generator/emit"
@@ -56,31 +57,10 @@ func WriteGoTypes(c *apiextensionsv1.CustomResourceDefinition, opts Options) (*R
 	if opts.OutputDir == "" || opts.GoPackage == "" {
 		return nil, errors.New("crd.WriteGoTypes: OutputDir and GoPackage are both required")
 	}
-	version, warnings, err := storageVersion(c)
+	res, goFiles, err := convert(c, opts.GoPackage)
 	if err != nil {
 		return nil, err
 	}
-	kind := c.Spec.Names.Kind
-	if !token.IsExported(kind) || !token.IsIdentifier(kind) {
-		return nil, fmt.Errorf("CRD %s: kind %q is not an exported Go identifier, which the Go type named after it must be", c.Name, kind)
-	}
-	if !token.IsIdentifier(version.Name) || strings.ToLower(version.Name) != version.Name {
-		return nil, fmt.Errorf("CRD %s: version %q cannot be a Go package name; kubefed-gen takes a Go type's API version from its package name", c.Name, version.Name)
-	}
-	conv := &converter{crd: c.Name, types: newNamer(kind, kind+"List", "SchemeGroupVersion", "SchemeBuilder", "AddToScheme", "Resource")}
-	if slices.Contains([]string{"SchemeGroupVersion", "SchemeBuilder", "AddToScheme", "Resource"}, kind) {
-		return nil, fmt.Errorf("CRD %s: kind %s clashes with a name the generated package declares", c.Name, kind)
-	}
-	if version.Schema == nil || version.Schema.OpenAPIV3Schema == nil {
-		return nil, fmt.Errorf("CRD %s: version %s has no schema", c.Name, version.Name)
-	}
-	root, err := conv.convertRoot(kind, version.Schema.OpenAPIV3Schema)
-	if err != nil {
-		return nil, err
-	}
-	root.markers = append(rootMarkers(c, version), root.markers...)
-	warnings = append(warnings, conv.warnings...)
-
 	if err := checkOwnFolder(c, opts.OutputDir); err != nil {
 		return nil, err
 	}
@@ -89,22 +69,63 @@ func WriteGoTypes(c *apiextensionsv1.CustomResourceDefinition, opts Options) (*R
 			return nil, err
 		}
 	}
-	if err := emit.WriteGo(docFile(c, version.Name, opts.GoPackage), filepath.Join(opts.OutputDir, "doc.go")); err != nil {
-		return nil, err
-	}
-	if err := emit.WriteGo(typesFile(conv.decls, kind, version.Name, opts.GoPackage), filepath.Join(opts.OutputDir, "types.go")); err != nil {
-		return nil, err
-	}
-	if err := emit.WriteGo(registerFile(c.Spec.Group, version.Name, kind, opts.GoPackage), filepath.Join(opts.OutputDir, "register.go")); err != nil {
-		return nil, err
+	for _, f := range goFiles {
+		if err := emit.WriteGo(f.file, filepath.Join(opts.OutputDir, f.name)); err != nil {
+			return nil, err
+		}
 	}
 	if err := emit.Run(opts.OutputDir, []string{opts.GoPackage}, emit.ToDirectory(opts.OutputDir), deepcopy.Generator{}); err != nil {
 		return nil, fmt.Errorf("CRD %s: %w", c.Name, err)
 	}
-	return &Result{
-		GoPackage: opts.GoPackage, Kind: kind, Group: c.Spec.Group, Version: version.Name,
+	return res, nil
+}
+
+// goFile is one file of the package WriteGoTypes writes, before it is rendered.
+type goFile struct {
+	name string
+	file *jen.File
+}
+
+// convert does WriteGoTypes' work in memory: it checks the CRD and builds doc.go,
+// types.go and register.go (everything but the deepcopy file, which is generated
+// from them).
+func convert(c *apiextensionsv1.CustomResourceDefinition, goPackage string) (*Result, []goFile, error) {
+	version, warnings, err := storageVersion(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	if errs := validation.IsDNS1123Subdomain(c.Spec.Group); len(errs) > 0 {
+		return nil, nil, fmt.Errorf("CRD %s: group %q is not a DNS subdomain: %s", c.Name, c.Spec.Group, strings.Join(errs, "; "))
+	}
+	kind := c.Spec.Names.Kind
+	if !token.IsExported(kind) || !token.IsIdentifier(kind) {
+		return nil, nil, fmt.Errorf("CRD %s: kind %q is not an exported Go identifier, which the Go type named after it must be", c.Name, kind)
+	}
+	if !token.IsIdentifier(version.Name) || strings.ToLower(version.Name) != version.Name {
+		return nil, nil, fmt.Errorf("CRD %s: version %q cannot be a Go package name; kubefed-gen takes a Go type's API version from its package name", c.Name, version.Name)
+	}
+	conv := &converter{crd: c.Name, types: newNamer(kind, kind+"List", "SchemeGroupVersion", "SchemeBuilder", "AddToScheme", "Resource")}
+	if slices.Contains([]string{"SchemeGroupVersion", "SchemeBuilder", "AddToScheme", "Resource"}, kind) {
+		return nil, nil, fmt.Errorf("CRD %s: kind %s clashes with a name the generated package declares", c.Name, kind)
+	}
+	if version.Schema == nil || version.Schema.OpenAPIV3Schema == nil {
+		return nil, nil, fmt.Errorf("CRD %s: version %s has no schema", c.Name, version.Name)
+	}
+	root, err := conv.convertRoot(kind, version.Schema.OpenAPIV3Schema)
+	if err != nil {
+		return nil, nil, err
+	}
+	root.markers = append(rootMarkers(c, version), root.markers...)
+	warnings = append(warnings, conv.warnings...)
+	res := &Result{
+		GoPackage: goPackage, Kind: kind, Group: c.Spec.Group, Version: version.Name,
 		Plural: c.Spec.Names.Plural, Namespaced: c.Spec.Scope != apiextensionsv1.ClusterScoped,
 		ShortNames: c.Spec.Names.ShortNames, Warnings: warnings,
+	}
+	return res, []goFile{
+		{"doc.go", docFile(c, version.Name, goPackage)},
+		{"types.go", typesFile(conv.decls, kind, version.Name, goPackage)},
+		{"register.go", registerFile(c.Spec.Group, version.Name, kind, goPackage)},
 	}, nil
 }
 
@@ -280,15 +301,17 @@ func typesFile(decls []*decl, kind, version, goPackage string) *jen.File {
 }
 
 func comments(lines, markers []string) []jen.Code {
+	// "// " written here rather than by jen: jen writes a line that starts with // or
+	// /* as it is, and a description line "/* ..." would open a comment that never ends.
 	var out []jen.Code
 	for _, l := range lines {
-		out = append(out, jen.Comment(l))
+		out = append(out, jen.Comment("// "+l))
 	}
 	if len(lines) > 0 && len(markers) > 0 {
-		out = append(out, jen.Comment(""))
+		out = append(out, jen.Comment("// "))
 	}
 	for _, m := range markers {
-		out = append(out, jen.Comment(m))
+		out = append(out, jen.Comment("// "+m))
 	}
 	return out
 }
