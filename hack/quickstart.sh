@@ -31,7 +31,7 @@ if [[ -n $cm ]] && ours "$cm"; then
   terminate 30 "$cm"
 fi
 nohup bin/controller-manager --kubeconfig "$KUBECONFIG" --context host --kubefed-namespace "$ns" \
-  --metrics-bind-address 0 --health-probe-bind-address 0 --cluster-health-check-period 2s \
+  --metrics-bind-address 0 --health-probe-bind-address 0 --cluster-health-check-period 2s --leader-elect \
   >"$state/controller-manager.log" 2>&1 &
 echo $! >"$cm_pidfile"
 

@@ -115,6 +115,10 @@ func New(cfg *rest.Config, opts Options, types []fedtype.Descriptor, addToScheme
 		LeaderElection:          opts.LeaderElection,
 		LeaderElectionID:        orDefault(opts.LeaderElectionID, "kubefed-controller-manager"),
 		LeaderElectionNamespace: opts.Namespace,
+		// Main exits as soon as the manager stops, so handing the lease back on
+		// SIGTERM is safe, and a standby takes over at once instead of waiting
+		// for the lease to expire.
+		LeaderElectionReleaseOnCancel: true,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create manager: %w", err)
