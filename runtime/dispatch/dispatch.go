@@ -86,11 +86,13 @@ func (d *Dispatcher) Ensure(ctx context.Context, m Member, desired client.Object
 		return failed(fedv1beta1.CachedRetrievalFailed, err)
 	}
 	// Found unmanaged at create time, or read by a Client that does not filter
-	// by the managed label: either way only adoption may take it over.
-	if !isManaged(actual) {
+	// by the managed label, or labelled managed with no origin (by KubeFed, an
+	// older version, or a hand that copied the label): only adoption may take it
+	// over, and it records the origin.
+	if !isManaged(actual) || origin(actual) == "" {
 		if !adopt {
 			return Outcome{Status: fedv1beta1.AlreadyExists, Message: fmt.Sprintf(
-				"%s exists in cluster %s and is not managed by federation; enable adoptResources in the KubeFedConfig to adopt it", key, m.Name)}
+				"%s exists in cluster %s and was not written by this federation; enable adoptResources in the KubeFedConfig to adopt it", key, m.Name)}
 		}
 		return d.apply(ctx, m, desired, actual, "adopt", fedv1beta1.UpdateFailed)
 	}
@@ -233,16 +235,17 @@ func inSync(desired, actual client.Object) bool {
 
 func isManaged(obj client.Object) bool { return obj.GetLabels()[fedv1beta1.ManagedLabel] == "true" }
 
-// ours says whether obj is managed and was written by this host for m, or records
-// no origin (see fedv1beta1.OriginAnnotation).
+// ours says whether obj is managed and was written by this host for m (see
+// fedv1beta1.OriginAnnotation). The label alone is not enough: anyone can copy it.
 func ours(obj client.Object, m Member) bool {
-	origin := obj.GetAnnotations()[fedv1beta1.OriginAnnotation]
-	return isManaged(obj) && (origin == "" || origin == m.Origin)
+	return isManaged(obj) && origin(obj) == m.Origin
 }
+
+func origin(obj client.Object) string { return obj.GetAnnotations()[fedv1beta1.OriginAnnotation] }
 
 func foreign(obj client.Object, m Member) string {
 	return fmt.Sprintf("%s in cluster %s is managed by another federation or cluster registration (origin %q, this one is %q); it is left alone",
-		client.ObjectKeyFromObject(obj), m.Name, obj.GetAnnotations()[fedv1beta1.OriginAnnotation], m.Origin)
+		client.ObjectKeyFromObject(obj), m.Name, origin(obj), m.Origin)
 }
 
 // newLike returns an empty object of obj's Go type; decoding into a copy would keep

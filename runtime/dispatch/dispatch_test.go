@@ -307,3 +307,40 @@ func TestForeignObjectsAreNeverTouched(t *testing.T) {
 		t.Errorf("the other federation's object was changed: data %v labels %v annotations %v", actual.Data, actual.Labels, actual.Annotations)
 	}
 }
+
+// TestCopiedLabelIsNotOwnership: an object labelled managed by hand (no origin)
+// is taken over only with adoption, and never deleted or orphaned before that.
+func TestCopiedLabelIsNotOwnership(t *testing.T) {
+	ctx := context.Background()
+	ns := namespace(t, 105)
+	labelled := configMap(ns, map[string]string{"k": "by hand"})
+	labelled.Labels = map[string]string{fedv1beta1.ManagedLabel: "true"}
+	if err := member.Client.Create(ctx, labelled.DeepCopy()); err != nil {
+		t.Fatal(err)
+	}
+	var w writes
+	d := w.dispatcher()
+	ours := configMap(ns, map[string]string{"k": "ours"})
+	if out := d.Ensure(ctx, member, ours, false); out.Status != fedv1beta1.AlreadyExists {
+		t.Errorf("ensure without adoption: %+v, want AlreadyExists", out)
+	}
+	if gone, out := d.Remove(ctx, member, ours); !gone || out.Status != fedv1beta1.ClusterPropagationOK {
+		t.Errorf("remove: gone=%v %+v", gone, out)
+	}
+	if got := w.take(); len(got) != 0 {
+		t.Errorf("writes %v to a hand-labelled object without adoption, want none", got)
+	}
+	actual := &corev1.ConfigMap{}
+	if err := member.Reader.Get(ctx, client.ObjectKeyFromObject(ours), actual); err != nil || actual.Data["k"] != "by hand" {
+		t.Fatalf("hand-labelled object after ensure and remove: %v %v, want it untouched", actual.Data, err)
+	}
+	if out := d.Ensure(ctx, member, ours, true); out.Status != fedv1beta1.ClusterPropagationOK {
+		t.Fatalf("ensure with adoption: %+v", out)
+	}
+	if err := member.Reader.Get(ctx, client.ObjectKeyFromObject(ours), actual); err != nil {
+		t.Fatal(err)
+	}
+	if actual.Data["k"] != "ours" || actual.Annotations[fedv1beta1.OriginAnnotation] != member.Origin {
+		t.Errorf("adopted object: data %v annotations %v, want our data and origin", actual.Data, actual.Annotations)
+	}
+}

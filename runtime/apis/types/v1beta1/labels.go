@@ -14,10 +14,11 @@ const (
 	DesiredHashAnnotation = "kubefed.io/desired-hash"
 	// OriginAnnotation on a member object says which federation wrote it for which
 	// cluster: "<host cluster ID>/<KubeFedCluster name>". Updates, removal and
-	// orphaning act only on objects whose origin is this host and this cluster (or
-	// that have none: written by KubeFed, or before origins were recorded, and
-	// stamped with the origin on their next write). Anything else is another
-	// federation's, or the same cluster's joined under another name: reported as a
-	// conflict, never changed or deleted.
+	// orphaning act only on objects whose origin is this host and this cluster. An
+	// object with ManagedLabel but no origin (written by KubeFed, by an older
+	// version, or labelled by hand) is taken over only by adoption, which records
+	// the origin; until then it is neither changed nor deleted. An object of
+	// another origin is another federation's, or the same cluster's joined under
+	// another name: reported as a conflict, never changed or deleted.
 	OriginAnnotation = "kubefed.io/origin"
 )
