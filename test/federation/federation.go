@@ -47,6 +47,10 @@ type Federation struct {
 	// Host and Members are administrator clients; Members is keyed by cluster name.
 	Host    client.Client
 	Members map[string]client.Client
+
+	opts      manager.Options
+	mgrConfig *rest.Config
+	stop      func() // stops the running manager and waits for it
 }
 
 // MemberLabels are the members' KubeFedCluster labels, so that tests can place by
@@ -114,21 +118,11 @@ func Start(t testing.TB, opts manager.Options) *Federation {
 	}
 	// The manager runs as its service account with the generated RBAC, so every test
 	// also proves that RBAC grants all the manager needs.
-	mgrConfig := rest.CopyConfig(set.Host.Config)
-	mgrConfig.Impersonate = rest.ImpersonationConfig{UserName: installRBAC(t, f.Host)}
-	mgr, err := manager.New(mgrConfig, opts, fedtypes.Descriptors, typesv1beta1.AddToScheme)
-	if err != nil {
-		t.Fatal(err)
-	}
-	runCtx, cancel := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- mgr.Start(runCtx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("manager: %v", err)
-		}
-	})
+	f.mgrConfig = rest.CopyConfig(set.Host.Config)
+	f.mgrConfig.Impersonate = rest.ImpersonationConfig{UserName: installRBAC(t, f.Host)}
+	f.opts = opts
+	f.StartManager(t)
+	t.Cleanup(func() { f.StopManager(t) })
 	for _, m := range set.Members {
 		f.Eventually(t, fmt.Sprintf("cluster %s ready", m.Name), func(ctx context.Context) error {
 			var kfc corev1beta1.KubeFedCluster
@@ -144,6 +138,37 @@ func Start(t testing.TB, opts manager.Options) *Federation {
 		})
 	}
 	return f
+}
+
+// StartManager starts a new controller manager (after StopManager).
+func (f *Federation) StartManager(t testing.TB) {
+	t.Helper()
+	if f.stop != nil {
+		t.Fatal("the manager is already running")
+	}
+	mgr, err := manager.New(f.mgrConfig, f.opts, fedtypes.Descriptors, typesv1beta1.AddToScheme)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- mgr.Start(runCtx) }()
+	f.stop = func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("manager: %v", err)
+		}
+	}
+}
+
+// StopManager stops the controller manager wherever it is in its work, as a crash
+// would: in-flight requests are cancelled, and nothing is finished or cleaned up.
+func (f *Federation) StopManager(t testing.TB) {
+	t.Helper()
+	if f.stop != nil {
+		f.stop()
+		f.stop = nil
+	}
 }
 
 // Eventually polls check until it returns nil, failing the test with the last
