@@ -261,7 +261,25 @@ func TestPropagation(t *testing.T) {
 	t.Run("adoption off reports AlreadyExists, on adopts", func(t *testing.T) {
 		ns := "adoption"
 		f.FederateNamespace(t, ns, "member1", "member2")
+		// A settled object whose requeue shows that the manager has seen the new
+		// KubeFedConfig: the sync controller requeues every object on its change.
+		witness := &typesv1beta1.FederatedConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "witness", Namespace: ns}}
+		witness.Spec.Placement = federation.PlacementOn("member1")
+		if err := f.Host.Create(ctx, witness); err != nil {
+			t.Fatal(err)
+		}
+		f.WaitStatus(t, witness, map[string]fedv1beta1.PropagationStatus{"member1": ok})
+		reconciles := func() float64 {
+			return metricValue(t, "controller_runtime_reconcile_total", map[string]string{"controller": "sync-configmaps"})
+		}
+		before := reconciles()
 		setAdoption(t, f, corev1beta1.Disabled)
+		f.Eventually(t, "the manager saw adoption switched off", func(context.Context) error {
+			if reconciles() == before {
+				return fmt.Errorf("no reconcile since the change")
+			}
+			return nil
+		})
 		existing := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "legacy", Namespace: ns}, Data: map[string]string{"owner": "someone"}}
 		if err := f.Members["member1"].Create(ctx, existing); err != nil {
 			t.Fatal(err)
