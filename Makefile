@@ -2,6 +2,8 @@
 # `make help` lists the targets.
 
 GO        ?= go
+# How long `make soak` runs its random load.
+SOAK_DURATION ?= 30m
 # How long `make fuzz` runs each fuzz target, and `make test` after the other tests.
 FUZZTIME      ?= 20s
 TEST_FUZZTIME ?= 20s
@@ -81,3 +83,7 @@ local-down: ## Stop the local clusters.
 bench: test-binaries ## Propagation of 1000 FederatedConfigMaps to 2 members vs the direct-write floor; kubefed-gen over the default set.
 	$(GO) test -run '^$$' -bench BenchmarkPropagation -benchtime 1x -timeout 30m ./test/bench/
 	$(GO) test -run '^$$' -bench BenchmarkGenerateDefaultSet -benchtime 1x ./generator/
+
+.PHONY: soak
+soak: test-binaries ## Random creates/updates/deletes for SOAK_DURATION (30m) while a member flaps; members must end up matching the host.
+	KUBEFED_SOAK_DURATION=$(SOAK_DURATION) $(GO) test -run '^$$' -bench BenchmarkSoak -benchtime 1x -timeout 90m -v ./test/bench/
