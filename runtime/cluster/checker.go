@@ -57,9 +57,18 @@ func (r *Registry) check(m *Member) {
 	start := time.Now()
 	p := probeMember(r.ctx, m, r.opts.HealthCheck.Timeout)
 	healthCheckSeconds.WithLabelValues(m.Name).Observe(time.Since(start).Seconds())
-	if p.health == healthy {
+	resumed := false
+	switch p.health {
+	case healthy:
+		// The member answers again: requests to it are sent again, and the
+		// objects that were skipped meanwhile are reconciled (below).
+		resumed = s.breaker.reset()
 		r.readZones(m)
 		go r.ensureWatches(m)
+	case unreachable:
+		// Not yet enough failures to make it not ready, but no reason to let the
+		// next requests wait for their own timeouts either.
+		s.breaker.trip("health check: " + p.message)
 	}
 
 	s.mu.Lock()
@@ -67,6 +76,11 @@ func (r *Registry) check(m *Member) {
 	s.mu.Unlock()
 	if !r.isCurrent(m) {
 		return // rebuilt or removed meanwhile: its successor reports
+	}
+	if resumed && !changed {
+		// A change of readiness (below) notifies anyway.
+		log.Info("member cluster answers again; requests to it resume")
+		r.notify(m.Name)
 	}
 	if changed {
 		ready := applied.health == healthy

@@ -74,6 +74,7 @@ func TestRegistry(t *testing.T) {
 	t.Run("watch members", e.testWatchMembers)
 	t.Run("no status writes in a steady state", e.testSteadyState)
 	t.Run("unreachable member", e.testUnreachable)
+	t.Run("hung member", e.testHung)
 	t.Run("missing secret", e.testMissingSecret)
 	t.Run("metrics", e.testMetrics)
 	t.Run("unjoin", e.testUnjoin)
@@ -120,7 +121,7 @@ func start(t *testing.T) *env {
 	}
 	e.registry, err = cluster.NewRegistry(mgr, cluster.Options{
 		Namespace:          ns,
-		HealthCheck:        cluster.HealthCheck{Period: 200 * time.Millisecond, Timeout: 2 * time.Second, FailureThreshold: 2},
+		HealthCheck:        cluster.HealthCheck{Period: 200 * time.Millisecond, Timeout: 2 * time.Second, FailureThreshold: 2, RequestTimeout: time.Second},
 		CacheLabelSelector: labels.SelectorFromSet(labels.Set{managedLabel: "true"}),
 	})
 	if err != nil {
@@ -382,6 +383,70 @@ func (e *env) testUnreachable(t *testing.T) {
 			return errors.New("member2 not ready")
 		}
 		return e.condition(t, "member2", corev1beta1.ClusterOffline, metav1.ConditionFalse, cluster.ReasonClusterReachable)
+	})
+}
+
+// testHung stops member2's API server (it keeps its connections and answers
+// nothing): requests to member2 wait at most the request timeout, then fail at
+// once until member2 answers a health check again; member1 is not affected.
+func (e *env) testHung(t *testing.T) {
+	ctx := context.Background()
+	m2 := e.set.Members[1]
+	if err := m2.HangAPIServer(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := m2.ResumeAPIServer(); err != nil {
+			t.Error(err)
+		}
+	})
+	member, _ := e.registry.Member("member2")
+	key := client.ObjectKey{Name: metav1.NamespaceSystem}
+	start := time.Now()
+	if err := member.Reader.Get(ctx, key, &corev1.Namespace{}); err == nil {
+		t.Fatal("a hung member answered")
+	}
+	// The request times out after 1s, unless a probe (2s) opened the breaker first.
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("a request to a hung member took %v; want about its request timeout, 1s", took)
+	}
+	eventually(t, "member2 unresponsive", func() error {
+		if member.Unresponsive() == nil {
+			return errors.New("member2 still counts as answering")
+		}
+		return nil
+	})
+	start = time.Now()
+	err := member.Reader.Get(ctx, key, &corev1.Namespace{})
+	if !errors.Is(err, cluster.ErrUnresponsive) {
+		t.Errorf("request to an unresponsive member: %v, want ErrUnresponsive", err)
+	}
+	if took := time.Since(start); took > 500*time.Millisecond {
+		t.Errorf("request to an unresponsive member took %v; want it to fail at once", took)
+	}
+	member1, _ := e.registry.Member("member1")
+	if err := member1.Reader.Get(ctx, key, &corev1.Namespace{}); err != nil || member1.Unresponsive() != nil {
+		t.Errorf("member1 while member2 hangs: get %v, unresponsive %v", err, member1.Unresponsive())
+	}
+
+	e.mu.Lock()
+	delete(e.changed, "member2")
+	e.mu.Unlock()
+	if err := m2.ResumeAPIServer(); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "member2 answers again", func() error {
+		member, _ := e.registry.Member("member2")
+		if err := member.Unresponsive(); err != nil {
+			return err
+		}
+		e.mu.Lock()
+		changed := e.changed["member2"]
+		e.mu.Unlock()
+		if !changed {
+			return errors.New("OnChange not called for member2")
+		}
+		return member.Reader.Get(ctx, key, &corev1.Namespace{})
 	})
 }
 

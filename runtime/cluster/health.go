@@ -12,7 +12,9 @@ import (
 	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
 )
 
-// HealthCheck says how members are probed; zero fields take KubeFed's defaults.
+// HealthCheck says how members are probed, and how long a request to one may go
+// unanswered before the member counts as not answering; zero fields take
+// KubeFed's defaults.
 type HealthCheck struct {
 	// Period between probes of a member; default 10s.
 	Period time.Duration
@@ -24,6 +26,12 @@ type HealthCheck struct {
 	// SuccessThreshold is how many passed probes in a row make a not ready member
 	// ready; default 1.
 	SuccessThreshold int
+	// RequestTimeout bounds every request to a member other than probes and
+	// watches. A request that gets no answer within it makes further requests to
+	// the member fail fast until its next passing probe (see Member.Unresponsive).
+	// Default 15s: longer than the 10s an API server gives an admission webhook
+	// by default, so that a member that is only slow is not taken for a hung one.
+	RequestTimeout time.Duration
 }
 
 func (h HealthCheck) withDefaults() HealthCheck {
@@ -38,6 +46,9 @@ func (h HealthCheck) withDefaults() HealthCheck {
 	}
 	if h.SuccessThreshold <= 0 {
 		h.SuccessThreshold = 1
+	}
+	if h.RequestTimeout <= 0 {
+		h.RequestTimeout = 15 * time.Second
 	}
 	return h
 }

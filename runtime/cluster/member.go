@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
@@ -51,12 +52,27 @@ type Member struct {
 // KubeFedCluster's Ready condition says.
 func (m *Member) Ready() bool { return m.state.ready.Load() }
 
+// Unresponsive returns why requests to the member are not sent, or nil: one got
+// no answer within HealthCheck.RequestTimeout (or a health probe none within its
+// timeout), and no health check has passed since. Requests made through Client
+// and Reader meanwhile fail at once with an error wrapping ErrUnresponsive. It
+// changes before Ready does, which waits for FailureThreshold probes; callers
+// treat it as not ready without waiting for that.
+func (m *Member) Unresponsive() error { return m.state.breaker.err() }
+
+// RequestTimeout bounds each request made through Client and Reader.
+func (m *Member) RequestTimeout() time.Duration { return m.state.requestTimeout }
+
 // memberState is shared by all snapshots of one Member built from one connection
 // setting.
 type memberState struct {
 	fingerprint string
-	configErr   error // set when there are no clients
-	kube        kubernetes.Interface
+	configErr   error                // set when there are no clients
+	kube        kubernetes.Interface // for probes: no request timeout of its own, no breaker
+	// breaker makes requests through Client and Reader fail fast while the
+	// member does not answer; nil when there are no clients.
+	breaker        *breaker
+	requestTimeout time.Duration
 	// ctx ends when the member's cache stops.
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -144,23 +160,40 @@ func restConfig(kfc *corev1beta1.KubeFedCluster, secret *corev1.Secret) (*rest.C
 }
 
 // newMember builds the clients and the (not yet started) cache of a member.
+//
+// Requests and watches get different HTTP clients over one connection pool. The
+// cache's watches are long-lived, so they have no timeout; their own reconnects
+// cope with a member that goes away. Every other request through Client, Reader
+// or the REST mapper is bounded by opts.HealthCheck.RequestTimeout and passes the
+// member's breaker, so that a member that stops answering holds no worker for
+// longer than that, and then for no time at all until it answers again.
 func newMember(kfc *corev1beta1.KubeFedCluster, secret *corev1.Secret, opts Options) (*Member, error) {
 	cfg, err := restConfig(kfc, secret)
 	if err != nil {
 		return nil, err
 	}
-	httpClient, err := rest.HTTPClientFor(cfg)
+	watchClient, err := rest.HTTPClientFor(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("http client: %w", err)
 	}
+	b := &breaker{cluster: kfc.Name}
+	requestCfg := rest.CopyConfig(cfg)
+	// Sets the client's timeout, a deadline on each request's context, and the
+	// server-side ?timeout= of the request.
+	requestCfg.Timeout = opts.HealthCheck.RequestTimeout
+	requestClient, err := rest.HTTPClientFor(requestCfg)
+	if err != nil {
+		return nil, fmt.Errorf("http client: %w", err)
+	}
+	requestClient.Transport = b.wrap(requestClient.Transport)
 	// One lazy mapper for cache and clients: it asks the member for API groups
 	// only when a type is first used, so building never blocks on the member.
-	mapper, err := apiutil.NewDynamicRESTMapper(cfg, httpClient)
+	mapper, err := apiutil.NewDynamicRESTMapper(requestCfg, requestClient)
 	if err != nil {
 		return nil, fmt.Errorf("rest mapper: %w", err)
 	}
 	c, err := cache.New(cfg, cache.Options{
-		HTTPClient:           httpClient,
+		HTTPClient:           watchClient,
 		Scheme:               opts.Scheme,
 		Mapper:               mapper,
 		DefaultLabelSelector: opts.CacheLabelSelector,
@@ -168,22 +201,24 @@ func newMember(kfc *corev1beta1.KubeFedCluster, secret *corev1.Secret, opts Opti
 	if err != nil {
 		return nil, fmt.Errorf("cache: %w", err)
 	}
-	writer, err := client.New(cfg, client.Options{HTTPClient: httpClient, Scheme: opts.Scheme, Mapper: mapper,
+	writer, err := client.New(requestCfg, client.Options{HTTPClient: requestClient, Scheme: opts.Scheme, Mapper: mapper,
 		Cache: &client.CacheOptions{Reader: c}})
 	if err != nil {
 		return nil, fmt.Errorf("client: %w", err)
 	}
-	reader, err := client.New(cfg, client.Options{HTTPClient: httpClient, Scheme: opts.Scheme, Mapper: mapper})
+	reader, err := client.New(requestCfg, client.Options{HTTPClient: requestClient, Scheme: opts.Scheme, Mapper: mapper})
 	if err != nil {
 		return nil, fmt.Errorf("client: %w", err)
 	}
-	kube, err := kubernetes.NewForConfigAndClient(cfg, httpClient)
+	// Probes bound themselves with HealthCheck.Timeout and must not be stopped by
+	// the breaker they are meant to close.
+	kube, err := kubernetes.NewForConfigAndClient(cfg, watchClient)
 	if err != nil {
 		return nil, fmt.Errorf("clientset: %w", err)
 	}
 	return &Member{
 		Name: kfc.Name, Labels: kfc.Labels, Client: writer, Reader: reader, Cache: c,
-		state: &memberState{kube: kube},
+		state: &memberState{kube: kube, breaker: b, requestTimeout: opts.HealthCheck.RequestTimeout},
 	}, nil
 }
 
@@ -196,6 +231,9 @@ func brokenMember(kfc *corev1beta1.KubeFedCluster, err error) *Member {
 // start runs the member's cache until ctx ends or stop is called.
 func (m *Member) start(ctx context.Context, log logr.Logger) {
 	m.state.ctx, m.state.cancel = context.WithCancel(ctx)
+	if m.state.breaker != nil {
+		m.state.breaker.log = log
+	}
 	ctx = m.state.ctx
 	if m.Cache == nil {
 		return

@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"time"
@@ -42,8 +43,31 @@ type Outcome struct {
 
 func ok() Outcome { return Outcome{Status: fedv1beta1.ClusterPropagationOK} }
 
+// failed is the outcome of a write or read that failed with err. A create, update
+// or delete that failed because the member did not answer in time gets KubeFed's
+// *TimedOut reason instead of *Failed: the member, not the object, is the
+// problem, and a retry may well succeed.
 func failed(status fedv1beta1.PropagationStatus, err error) Outcome {
+	if timedOut, ok := timedOutStatus[status]; ok && isTimeout(err) {
+		status = timedOut
+	}
 	return Outcome{Status: status, Message: err.Error()}
+}
+
+var timedOutStatus = map[fedv1beta1.PropagationStatus]fedv1beta1.PropagationStatus{
+	fedv1beta1.CreationFailed: fedv1beta1.CreationTimedOut,
+	fedv1beta1.UpdateFailed:   fedv1beta1.UpdateTimedOut,
+	fedv1beta1.DeletionFailed: fedv1beta1.DeletionTimedOut,
+}
+
+// isTimeout says whether err means the member did not answer in time: the
+// request's deadline passed, the connection timed out (net.Error and the
+// clients' errors wrapping one say so with Timeout), or the member answered that
+// it could not finish in time.
+func isTimeout(err error) bool {
+	var t interface{ Timeout() bool }
+	return errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &t) && t.Timeout()) ||
+		apierrors.IsTimeout(err) || apierrors.IsServerTimeout(err)
 }
 
 // Dispatcher writes desired objects into member clusters. It is safe for concurrent use.

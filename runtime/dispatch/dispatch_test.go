@@ -2,7 +2,10 @@ package dispatch
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"maps"
+	"net/url"
 	"os"
 	"slices"
 	"strconv"
@@ -15,6 +18,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -342,5 +346,29 @@ func TestCopiedLabelIsNotOwnership(t *testing.T) {
 	}
 	if actual.Data["k"] != "ours" || actual.Annotations[fedv1beta1.OriginAnnotation] != member.Origin {
 		t.Errorf("adopted object: data %v annotations %v, want our data and origin", actual.Data, actual.Annotations)
+	}
+}
+
+// TestFailedReportsTimeouts checks that writes a member did not answer in time get
+// KubeFed's *TimedOut reasons, and other failures keep theirs.
+func TestFailedReportsTimeouts(t *testing.T) {
+	deadline := &url.Error{Op: "Post", URL: "https://member/api", Err: context.DeadlineExceeded}
+	gr := schema.GroupResource{Resource: "configmaps"}
+	for _, tc := range []struct {
+		status fedv1beta1.PropagationStatus
+		err    error
+		want   fedv1beta1.PropagationStatus
+	}{
+		{fedv1beta1.CreationFailed, fmt.Errorf("create: %w", deadline), fedv1beta1.CreationTimedOut},
+		{fedv1beta1.UpdateFailed, fmt.Errorf("apply: %w", apierrors.NewTimeoutError("slow", 1)), fedv1beta1.UpdateTimedOut},
+		{fedv1beta1.DeletionFailed, apierrors.NewServerTimeout(gr, "delete", 1), fedv1beta1.DeletionTimedOut},
+		{fedv1beta1.CreationFailed, apierrors.NewForbidden(gr, "x", errors.New("no")), fedv1beta1.CreationFailed},
+		{fedv1beta1.UpdateFailed, errors.New("connection refused"), fedv1beta1.UpdateFailed},
+		// Reads have no *TimedOut reason of KubeFed's.
+		{fedv1beta1.CachedRetrievalFailed, deadline, fedv1beta1.CachedRetrievalFailed},
+	} {
+		if got := failed(tc.status, tc.err); got.Status != tc.want || got.Message != tc.err.Error() {
+			t.Errorf("failed(%s, %v) = %+v, want status %s", tc.status, tc.err, got, tc.want)
+		}
 	}
 }

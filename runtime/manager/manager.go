@@ -63,6 +63,7 @@ func Main(types []fedtype.Descriptor, addToScheme ...func(*runtime.Scheme) error
 	fs.IntVar(&opts.ConcurrentSyncs, "concurrent-syncs", 8, "objects of one federated type reconciled at once")
 	fs.DurationVar(&opts.HealthCheck.Period, "cluster-health-check-period", 0, "how often member clusters are checked (default: the KubeFedConfig's clusterHealthCheck.period, else 10s)")
 	fs.DurationVar(&opts.HealthCheck.Timeout, "cluster-health-check-timeout", 0, "timeout of one member health check (default: the KubeFedConfig's clusterHealthCheck.timeout, else 3s)")
+	fs.DurationVar(&opts.HealthCheck.RequestTimeout, "member-request-timeout", 0, "timeout of one request to a member cluster; one that gets no answer makes further requests to that member fail fast until its next passing health check (default 15s)")
 	goFlags := flag.NewFlagSet("", flag.ExitOnError)
 	zapOpts.BindFlags(goFlags) // --zap-log-level and friends, as kubebuilder projects have
 	fs.AddGoFlagSet(goFlags)

@@ -292,7 +292,10 @@ func candidates(members []*cluster.Member) []placement.Cluster {
 }
 
 // propagate brings every member cluster in line with the placement, concurrently:
-// an unreachable member only delays itself.
+// an unreachable member only delays itself, and a hung one at most by its request
+// timeout, once; after that its breaker is open (cluster.Member.Unresponsive), it
+// is reported ClusterNotReady at once, and the registry requeues every object when
+// it answers again.
 func (r *reconciler) propagate(ctx context.Context, fed fedtype.Federated, placed []string, members []*cluster.Member, adopt bool) ([]clusterResult, error) {
 	target := r.typ.Target(fed)
 	known := map[string]*cluster.Member{}
@@ -312,6 +315,8 @@ func (r *reconciler) propagate(ctx context.Context, fed fedtype.Federated, place
 			continue
 		}
 		wg.Go(func() {
+			ctx, cancel := dispatchContext(ctx, m)
+			defer cancel()
 			res := r.ensure(ctx, fed, target, m, adopt)
 			mu.Lock()
 			results = append(results, res)
@@ -319,10 +324,14 @@ func (r *reconciler) propagate(ctx context.Context, fed fedtype.Federated, place
 		})
 	}
 	for _, m := range members {
-		if slices.Contains(placed, m.Name) || !m.Ready() {
+		// Like a not ready member, a member that does not answer keeps its object
+		// until it answers again and the registry requeues everything.
+		if slices.Contains(placed, m.Name) || !m.Ready() || m.Unresponsive() != nil {
 			continue
 		}
 		wg.Go(func() {
+			ctx, cancel := dispatchContext(ctx, m)
+			defer cancel()
 			if _, out := r.dispatcher.Remove(ctx, r.memberOf(m), target); out.Status != fedv1beta1.ClusterPropagationOK && out.Status != fedv1beta1.WaitingForRemoval {
 				r.recorder.Eventf(fed, nil, corev1.EventTypeWarning, string(out.Status), "Remove", "cluster %s: %s", m.Name, out.Message)
 				mu.Lock()
@@ -339,6 +348,9 @@ func (r *reconciler) ensure(ctx context.Context, fed fedtype.Federated, target c
 	if !m.Ready() {
 		return clusterResult{m.Name, fedv1beta1.ClusterNotReady, "the cluster is not ready; see its KubeFedCluster status"}
 	}
+	if err := m.Unresponsive(); err != nil {
+		return clusterResult{m.Name, fedv1beta1.ClusterNotReady, err.Error()}
+	}
 	want, err := desired.Object(target, fed.ClusterOverrides(), m.Name)
 	if err != nil {
 		r.recorder.Eventf(fed, nil, corev1.EventTypeWarning, string(fedv1beta1.ApplyOverridesFailed), "Propagate", "cluster %s: %s", m.Name, err)
@@ -349,6 +361,22 @@ func (r *reconciler) ensure(ctx context.Context, fed fedtype.Federated, target c
 		r.recorder.Eventf(fed, nil, corev1.EventTypeWarning, string(out.Status), "Propagate", "cluster %s: %s", m.Name, out.Message)
 	}
 	return clusterResult{m.Name, out.Status, out.Message}
+}
+
+// dispatchRequests is the most requests one cluster's dispatch makes in a row (an
+// Ensure that finds an unmanaged object: create, read, take over fields, apply;
+// its first read is from the cache).
+const dispatchRequests = 4
+
+// dispatchContext bounds one cluster's dispatch. Each request is bounded on its
+// own by the member's request timeout; this also bounds the waits that are not
+// requests, such as for a member cache to sync, which a hung member would
+// otherwise make last forever.
+func dispatchContext(ctx context.Context, m *cluster.Member) (context.Context, context.CancelFunc) {
+	if m.RequestTimeout() <= 0 { // no clients: nothing is sent
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, dispatchRequests*m.RequestTimeout())
 }
 
 // finalize deletes (or, with the orphan annotation, releases) the member objects,
