@@ -173,7 +173,7 @@ func (d *Dispatcher) apply(ctx context.Context, m Member, desired, actual client
 // object is gone; objects not managed by federation are never deleted.
 func (d *Dispatcher) Remove(ctx context.Context, m Member, obj client.Object) (bool, Outcome) {
 	actual := newLike(obj)
-	err := m.Client.Get(ctx, client.ObjectKeyFromObject(obj), actual)
+	err := d.getWritten(ctx, m, obj, actual)
 	if apierrors.IsNotFound(err) || (err == nil && !ours(actual, m)) {
 		// Never delete what this host did not write for this cluster.
 		d.Versions.Forget(m.Name, obj)
@@ -202,7 +202,7 @@ func (d *Dispatcher) Remove(ctx context.Context, m Member, obj client.Object) (b
 // managed label and the desired hash, so federation never touches it again.
 func (d *Dispatcher) Orphan(ctx context.Context, m Member, obj client.Object) Outcome {
 	actual := newLike(obj)
-	err := m.Client.Get(ctx, client.ObjectKeyFromObject(obj), actual)
+	err := d.getWritten(ctx, m, obj, actual)
 	if apierrors.IsNotFound(err) || (err == nil && !ours(actual, m)) {
 		return ok()
 	}
@@ -219,6 +219,20 @@ func (d *Dispatcher) Orphan(ctx context.Context, m Member, obj client.Object) Ou
 	}
 	d.Versions.Forget(m.Name, obj)
 	return ok()
+}
+
+// getWritten reads the member object of obj into actual for removal or
+// orphaning. Client reads a cache, which may not show an object this process has
+// just created yet; believing its "not found" would let the federated object go
+// and leave the member object behind for ever. So when the cache has none but
+// this process wrote one, the API server is asked.
+func (d *Dispatcher) getWritten(ctx context.Context, m Member, obj, actual client.Object) error {
+	key := client.ObjectKeyFromObject(obj)
+	err := m.Client.Get(ctx, key, actual)
+	if apierrors.IsNotFound(err) && d.Versions.get(m.Name, obj) != "" {
+		err = m.Reader.Get(ctx, key, actual)
+	}
+	return err
 }
 
 func (d *Dispatcher) observe(cluster, verb string, start time.Time, err error) {

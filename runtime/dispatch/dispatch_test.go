@@ -20,7 +20,9 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	fedv1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/types/v1beta1"
 	"github.com/kubefed-gen/kubefed/runtime/desired"
@@ -28,14 +30,19 @@ import (
 	"github.com/kubefed-gen/kubefed/test/clusters"
 )
 
-// member is one real API server for every test of this package.
-var member Member
+// member is one real API server for every test of this package; memberConfig
+// reaches it.
+var (
+	member       Member
+	memberConfig *rest.Config
+)
 
 func TestMain(m *testing.M) {
 	set, err := clusters.Start(clusters.Options{})
 	if err != nil {
 		panic(err)
 	}
+	memberConfig = set.Host.Config
 	c, err := client.New(set.Host.Config, client.Options{Scheme: clientgoscheme.Scheme})
 	if err != nil {
 		panic(err)
@@ -369,6 +376,45 @@ func TestFailedReportsTimeouts(t *testing.T) {
 	} {
 		if got := failed(tc.status, tc.err); got.Status != tc.want || got.Message != tc.err.Error() {
 			t.Errorf("failed(%s, %v) = %+v, want status %s", tc.status, tc.err, got, tc.want)
+		}
+	}
+}
+
+// TestRemoveRightAfterCreate: a cache that has not seen a fresh create yet must
+// not make removal believe the object is gone.
+func TestRemoveRightAfterCreate(t *testing.T) {
+	ctx := context.Background()
+	ns := namespace(t, 106)
+	real, err := client.NewWithWatch(memberConfig, client.Options{Scheme: clientgoscheme.Scheme})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lagging := member
+	lagging.Client = interceptor.NewClient(real, interceptor.Funcs{
+		Get: func(ctx context.Context, c client.WithWatch, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
+			return apierrors.NewNotFound(schema.GroupResource{Resource: "configmaps"}, key.Name) // the cache lags
+		},
+	})
+	d := (&writes{}).dispatcher()
+	for _, orphan := range []bool{false, true} {
+		cm := configMap(ns, map[string]string{"k": "v"})
+		cm.Name = fmt.Sprintf("fresh-%v", orphan)
+		if out := d.Ensure(ctx, lagging, cm, false); out.Status != fedv1beta1.ClusterPropagationOK {
+			t.Fatalf("create: %+v", out)
+		}
+		actual := &corev1.ConfigMap{}
+		if orphan {
+			if out := d.Orphan(ctx, lagging, cm); out.Status != fedv1beta1.ClusterPropagationOK {
+				t.Fatalf("orphan: %+v", out)
+			}
+			if err := member.Reader.Get(ctx, client.ObjectKeyFromObject(cm), actual); err != nil || actual.Labels[fedv1beta1.ManagedLabel] != "" {
+				t.Errorf("orphaned right after its create: labels %v, err %v; want it in place without the managed label", actual.Labels, err)
+			}
+			continue
+		}
+		d.Remove(ctx, lagging, cm)
+		if err := member.Reader.Get(ctx, client.ObjectKeyFromObject(cm), actual); !apierrors.IsNotFound(err) {
+			t.Errorf("removed right after its create: %v, want it deleted", err)
 		}
 	}
 }

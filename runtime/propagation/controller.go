@@ -390,7 +390,7 @@ func (r *reconciler) finalize(ctx context.Context, fed fedtype.Federated) (ctrl.
 	var pending []clusterResult
 	waitingForReadiness := true
 	for _, m := range r.clusters.Members() {
-		if !m.Ready() {
+		if !m.Ready() || m.Unresponsive() != nil {
 			// The finalizer stays until the cluster is back, as in KubeFed: letting
 			// the federated object go now would leak its member object for ever.
 			// Unjoining the cluster is how an operator stops waiting for it.
@@ -398,15 +398,8 @@ func (r *reconciler) finalize(ctx context.Context, fed fedtype.Federated) (ctrl.
 				"the cluster is not ready: its object is deleted (or orphaned) once it is back; unjoin the cluster to stop waiting for it"})
 			continue
 		}
-		if orphan {
-			if out := r.dispatcher.Orphan(ctx, r.memberOf(m), target); out.Status != fedv1beta1.ClusterPropagationOK {
-				pending = append(pending, clusterResult{m.Name, out.Status, out.Message})
-				waitingForReadiness = false
-			}
-			continue
-		}
-		if gone, out := r.dispatcher.Remove(ctx, r.memberOf(m), target); !gone {
-			pending = append(pending, clusterResult{m.Name, out.Status, out.Message})
+		if res, done := r.release(ctx, m, target, orphan); !done {
+			pending = append(pending, res)
 			waitingForReadiness = false
 		}
 	}
@@ -432,6 +425,19 @@ func (r *reconciler) finalize(ctx context.Context, fed fedtype.Federated) (ctrl.
 		r.forget(client.ObjectKeyFromObject(fed))
 	}
 	return ctrl.Result{}, client.IgnoreNotFound(err)
+}
+
+// release deletes, or with orphan releases, the member object in m, within the
+// bounds of one cluster's dispatch; done says it is gone or released.
+func (r *reconciler) release(ctx context.Context, m *cluster.Member, target client.Object, orphan bool) (clusterResult, bool) {
+	ctx, cancel := dispatchContext(ctx, m)
+	defer cancel()
+	if orphan {
+		out := r.dispatcher.Orphan(ctx, r.memberOf(m), target)
+		return clusterResult{m.Name, out.Status, out.Message}, out.Status == fedv1beta1.ClusterPropagationOK
+	}
+	gone, out := r.dispatcher.Remove(ctx, r.memberOf(m), target)
+	return clusterResult{m.Name, out.Status, out.Message}, gone
 }
 
 // patchMetadata writes what change does to fed's metadata, if it changes

@@ -9,6 +9,8 @@ import (
 	"os"
 	"runtime"
 	"runtime/metrics"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -226,8 +228,22 @@ func matches(ctx context.Context, f *federation.Federation, ns string) error {
 		for _, cm := range list.Items {
 			have[cm.Name] = cm.Data
 		}
-		if !maps.EqualFunc(want[name], have, maps.Equal) {
-			return fmt.Errorf("%s holds %d objects, the host places %d there (or their data differ)", name, len(have), len(want[name]))
+		var diffs []string
+		for o, data := range want[name] {
+			if got, ok := have[o]; !ok {
+				diffs = append(diffs, o+" missing")
+			} else if !maps.Equal(got, data) {
+				diffs = append(diffs, fmt.Sprintf("%s has %v, want %v", o, got, data))
+			}
+		}
+		for o := range have {
+			if _, ok := want[name][o]; !ok {
+				diffs = append(diffs, o+" leaked")
+			}
+		}
+		if len(diffs) > 0 {
+			slices.Sort(diffs)
+			return fmt.Errorf("%s holds %d objects, the host places %d there: %s", name, len(have), len(want[name]), strings.Join(diffs, "; "))
 		}
 	}
 	return nil
