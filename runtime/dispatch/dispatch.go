@@ -209,10 +209,34 @@ func (d *Dispatcher) Orphan(ctx context.Context, m Member, obj client.Object) Ou
 	if err != nil {
 		return failed(fedv1beta1.CachedRetrievalFailed, err)
 	}
+	return d.unlabel(ctx, m, obj, actual)
+}
+
+// ReleaseStray removes the managed label from the member object of obj when it
+// carries the label with no origin and no federated object is behind it (labelled
+// by hand, or left by KubeFed), as KubeFed did. Objects with an origin are left
+// alone: another federation's are not ours to touch, and this host's own exist
+// only while their federated object does (or were left by a forced removal of
+// its finalizer, to be picked up again when it is re-created).
+func (d *Dispatcher) ReleaseStray(ctx context.Context, m Member, obj client.Object) Outcome {
+	actual := newLike(obj)
+	err := m.Client.Get(ctx, client.ObjectKeyFromObject(obj), actual)
+	if apierrors.IsNotFound(err) || (err == nil && (!isManaged(actual) || origin(actual) != "" || actual.GetDeletionTimestamp() != nil)) {
+		return ok()
+	}
+	if err != nil {
+		return failed(fedv1beta1.CachedRetrievalFailed, err)
+	}
+	return d.unlabel(ctx, m, obj, actual)
+}
+
+// unlabel removes what marks actual as managed: the label, the desired hash and
+// the origin.
+func (d *Dispatcher) unlabel(ctx context.Context, m Member, obj, actual client.Object) Outcome {
 	patch := fmt.Appendf(nil, `{"metadata":{"labels":{%q:null},"annotations":{%q:null,%q:null}}}`,
 		fedv1beta1.ManagedLabel, fedv1beta1.DesiredHashAnnotation, fedv1beta1.OriginAnnotation)
 	start := time.Now()
-	err = m.Client.Patch(ctx, actual, client.RawPatch(types.MergePatchType, patch))
+	err := m.Client.Patch(ctx, actual, client.RawPatch(types.MergePatchType, patch))
 	d.observe(m.Name, "orphan", start, err)
 	if err != nil && !apierrors.IsNotFound(err) {
 		return failed(fedv1beta1.LabelRemovalFailed, fmt.Errorf("remove label %s from %s in cluster %s: %w", fedv1beta1.ManagedLabel, client.ObjectKeyFromObject(obj), m.Name, err))

@@ -418,3 +418,40 @@ func TestRemoveRightAfterCreate(t *testing.T) {
 		}
 	}
 }
+
+// TestReleaseStray: a stray managed label without an origin is removed; objects
+// with an origin, ours or another federation's, are left alone.
+func TestReleaseStray(t *testing.T) {
+	ctx := context.Background()
+	ns := namespace(t, 107)
+	d := (&writes{}).dispatcher()
+	byHand := configMap(ns, map[string]string{"k": "v"})
+	byHand.Name, byHand.Labels = "by-hand", map[string]string{fedv1beta1.ManagedLabel: "true"}
+	theirs := configMap(ns, map[string]string{"k": "v"})
+	theirs.Name = "theirs"
+	other := member
+	other.Origin = "another-host/" + member.Name
+	if err := member.Client.Create(ctx, byHand.DeepCopy()); err != nil {
+		t.Fatal(err)
+	}
+	if out := d.Ensure(ctx, other, theirs, false); out.Status != fedv1beta1.ClusterPropagationOK {
+		t.Fatalf("create by another federation: %+v", out)
+	}
+	for _, obj := range []*corev1.ConfigMap{byHand, theirs} {
+		if out := d.ReleaseStray(ctx, member, obj); out.Status != fedv1beta1.ClusterPropagationOK {
+			t.Fatalf("release %s: %+v", obj.Name, out)
+		}
+	}
+	for _, tc := range []struct {
+		obj     *corev1.ConfigMap
+		managed bool
+	}{{byHand, false}, {theirs, true}} {
+		actual := &corev1.ConfigMap{}
+		if err := member.Reader.Get(ctx, client.ObjectKeyFromObject(tc.obj), actual); err != nil {
+			t.Fatal(err)
+		}
+		if got := actual.Labels[fedv1beta1.ManagedLabel] == "true"; got != tc.managed {
+			t.Errorf("%s labelled managed: %v, want %v", tc.obj.Name, got, tc.managed)
+		}
+	}
+}

@@ -234,8 +234,9 @@ func (r *reconciler) reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	if err := r.host.Get(ctx, req.NamespacedName, obj); err != nil {
 		if apierrors.IsNotFound(err) {
 			r.forget(req.NamespacedName)
+			return ctrl.Result{}, r.releaseStray(ctx, req.NamespacedName)
 		}
-		return ctrl.Result{}, client.IgnoreNotFound(err)
+		return ctrl.Result{}, err
 	}
 	fed := obj.(fedtype.Federated)
 	// Deleting is the user's explicit request; it is carried out even while
@@ -425,6 +426,26 @@ func (r *reconciler) finalize(ctx context.Context, fed fedtype.Federated) (ctrl.
 		r.forget(client.ObjectKeyFromObject(fed))
 	}
 	return ctrl.Result{}, client.IgnoreNotFound(err)
+}
+
+// releaseStray removes a stray managed label (see dispatch.ReleaseStray) from the
+// member objects that would be key's, which has no federated object.
+func (r *reconciler) releaseStray(ctx context.Context, key types.NamespacedName) error {
+	target := r.typ.NewTargetObject()
+	target.SetName(key.Name)
+	if r.info.Target.Namespaced {
+		target.SetNamespace(key.Namespace)
+	}
+	var errs []error
+	for _, m := range r.clusters.Members() {
+		if !m.Ready() || m.Unresponsive() != nil {
+			continue
+		}
+		if out := r.dispatcher.ReleaseStray(ctx, r.memberOf(m), target); out.Status != fedv1beta1.ClusterPropagationOK {
+			errs = append(errs, fmt.Errorf("cluster %s: %s", m.Name, out.Message))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // release deletes, or with orphan releases, the member object in m, within the

@@ -412,6 +412,25 @@ func TestPropagation(t *testing.T) {
 		})
 	})
 
+	t.Run("a stray managed label is removed", func(t *testing.T) {
+		ns := "stray"
+		f.FederateNamespace(t, ns, "member1", "member2")
+		stray := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "stray", Namespace: ns, Labels: map[string]string{fedv1beta1.ManagedLabel: "true"}}}
+		if err := f.Members["member1"].Create(ctx, stray); err != nil {
+			t.Fatal(err)
+		}
+		waitMembers(t, f, "label removed, object kept", func(m client.Client) error {
+			var got corev1.ConfigMap
+			if err := m.Get(ctx, client.ObjectKeyFromObject(stray), &got); err != nil {
+				return err
+			}
+			if _, ok := got.Labels[fedv1beta1.ManagedLabel]; ok {
+				return fmt.Errorf("labels %v", got.Labels)
+			}
+			return nil
+		}, "member1")
+	})
+
 	t.Run("a cluster joined twice under two names loses nothing", func(t *testing.T) {
 		ns := "twice"
 		f.FederateNamespace(t, ns, "member1", "member2")
