@@ -59,6 +59,7 @@ func (r *Registry) check(m *Member) {
 	healthCheckSeconds.WithLabelValues(m.Name).Observe(time.Since(start).Seconds())
 	if p.health == healthy {
 		r.readZones(m)
+		r.readVersion(m)
 		go r.ensureWatches(m)
 	}
 
@@ -147,6 +148,9 @@ func (r *Registry) writeStatus(ctx context.Context, name string, p probe, s *mem
 		kfc.Status.Zones, kfc.Status.Region = slices.Clone(s.zones), s.region
 	}
 	s.mu.Unlock()
+	if v := r.kubernetesVersion(name, s); v != "" {
+		kfc.Status.KubernetesVersion = v
+	}
 	if equality.Semantic.DeepEqual(orig.Status, kfc.Status) {
 		return nil
 	}
