@@ -64,6 +64,7 @@ func (r *Registry) check(m *Member) {
 		// objects that were skipped meanwhile are reconciled (below).
 		resumed = s.breaker.reset()
 		r.readZones(m)
+		r.readVersion(m)
 		go r.ensureWatches(m)
 	case unreachable:
 		// Not yet enough failures to make it not ready, but no reason to let the
@@ -161,6 +162,9 @@ func (r *Registry) writeStatus(ctx context.Context, name string, p probe, s *mem
 		kfc.Status.Zones, kfc.Status.Region = slices.Clone(s.zones), s.region
 	}
 	s.mu.Unlock()
+	if v := r.kubernetesVersion(name, s); v != "" {
+		kfc.Status.KubernetesVersion = v
+	}
 	if equality.Semantic.DeepEqual(orig.Status, kfc.Status) {
 		return nil
 	}

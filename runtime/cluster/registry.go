@@ -56,6 +56,9 @@ type Registry struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
+	// versions holds each member's Kubernetes version (version.go).
+	versions sync.Map
+
 	mu       sync.RWMutex
 	members  map[string]*Member
 	watches  []MemberWatch

@@ -45,6 +45,12 @@ type Options struct {
 
 	// Leader election timings, from the KubeFedConfig.
 	leaseDuration, renewDeadline, retryPeriod *time.Duration
+	// pushReconcilerOff is the KubeFedConfig's PushReconciler feature gate Disabled:
+	// no sync controller runs, as in KubeFed.
+	pushReconcilerOff bool
+	// configNotes say how KubeFedConfig settings were mapped or why they have no
+	// effect; New logs them.
+	configNotes []string
 }
 
 // Main runs the manager for the given federated types until SIGTERM. addToScheme
@@ -106,6 +112,10 @@ func New(cfg *rest.Config, opts Options, types []fedtype.Descriptor, addToScheme
 	if err := applyKubeFedConfig(cfg, scheme, &opts); err != nil {
 		return nil, err
 	}
+	log := ctrl.Log.WithName("manager")
+	for _, note := range opts.configNotes {
+		log.Info(note, "kubefedconfig", opts.Namespace+"/"+ConfigName)
+	}
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		LeaseDuration:           opts.leaseDuration,
 		RenewDeadline:           opts.renewDeadline,
@@ -143,6 +153,9 @@ func New(cfg *rest.Config, opts Options, types []fedtype.Descriptor, addToScheme
 	if err != nil {
 		return nil, err
 	}
+	if opts.pushReconcilerOff {
+		return mgr, nil
+	}
 	if err := propagation.Setup(mgr, registry, types, propagation.Options{
 		Namespace:               opts.Namespace,
 		MaxConcurrentReconciles: opts.ConcurrentSyncs,
@@ -165,7 +178,9 @@ const ConfigName = "kubefed"
 
 // applyKubeFedConfig fills settings the flags left unset from the KubeFedConfig in
 // the KubeFed namespace, as KubeFed's controller manager did; a missing
-// KubeFedConfig leaves the defaults.
+// KubeFedConfig leaves the defaults. Settings it maps to something else or cannot
+// honour are explained in opts.configNotes. It is read once, at start, as KubeFed
+// read its feature gates.
 func applyKubeFedConfig(cfg *rest.Config, scheme *runtime.Scheme, opts *Options) error {
 	c, err := client.New(cfg, client.Options{Scheme: scheme})
 	if err != nil {
@@ -201,6 +216,24 @@ func applyKubeFedConfig(cfg *rest.Config, scheme *runtime.Scheme, opts *Options)
 			return &d.Duration
 		}
 		opts.leaseDuration, opts.renewDeadline, opts.retryPeriod = duration(le.LeaseDuration), duration(le.RenewDeadline), duration(le.RetryPeriod)
+		if lock := le.ResourceLock; lock != nil && *lock != corev1beta1.LeasesResourceLock {
+			opts.configNotes = append(opts.configNotes, fmt.Sprintf("warning: leaderElect.resourceLock %q is not available in client-go any more; leader election uses a lease", *lock))
+		}
+	}
+	if kfc.Spec.Scope == corev1beta1.ScopeNamespaced {
+		opts.configNotes = append(opts.configNotes, "scope Namespaced is not offered yet: the manager propagates federated objects of every namespace")
+	}
+	if sc := kfc.Spec.SyncController; sc != nil && sc.MaxConcurrentReconciles != nil && *sc.MaxConcurrentReconciles != 1 {
+		opts.configNotes = append(opts.configNotes, fmt.Sprintf("syncController.maxConcurrentReconciles %d is not used: --concurrent-syncs sets how many objects of a type are reconciled at once", *sc.MaxConcurrentReconciles))
+	}
+	if !kfc.Spec.FeatureEnabled(corev1beta1.FeaturePushReconciler) {
+		opts.pushReconcilerOff = true
+		opts.configNotes = append(opts.configNotes, "feature gate PushReconciler is Disabled: no sync controller runs, member clusters are only health-checked")
+	}
+	for _, gate := range []string{corev1beta1.FeatureSchedulerPreferences, corev1beta1.FeatureRawResourceStatusCollection} {
+		if kfc.Spec.FeatureEnabled(gate) {
+			opts.configNotes = append(opts.configNotes, fmt.Sprintf("feature gate %s is Enabled but not implemented by this manager; it has no effect", gate))
+		}
 	}
 	return nil
 }

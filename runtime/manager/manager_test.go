@@ -3,6 +3,7 @@ package manager
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -62,7 +63,28 @@ func TestKubeFedConfigSettings(t *testing.T) {
 	if hc.Period != 20*time.Second || hc.Timeout != time.Second || hc.FailureThreshold != 4 || hc.SuccessThreshold != 2 {
 		t.Errorf("health check = %+v", hc)
 	}
-	if opts.leaseDuration == nil || *opts.leaseDuration != 30*time.Second || opts.renewDeadline != nil {
+	// renewDeadline is KubeFed's default, filled by the CRD schema.
+	if opts.leaseDuration == nil || *opts.leaseDuration != 30*time.Second || opts.renewDeadline == nil || *opts.renewDeadline != 10*time.Second {
 		t.Errorf("leader election lease %v renew %v", opts.leaseDuration, opts.renewDeadline)
+	}
+	if opts.pushReconcilerOff || len(opts.configNotes) != 1 || !strings.Contains(opts.configNotes[0], "SchedulerPreferences") {
+		t.Errorf("defaults: push reconciler off %v, notes %q", opts.pushReconcilerOff, opts.configNotes)
+	}
+
+	// KubeFed's configmaps lock is accepted and means a lease, with a warning; the
+	// PushReconciler gate Disabled turns propagation off.
+	lock := corev1beta1.ConfigMapsResourceLock
+	kfc.Spec.LeaderElect.ResourceLock = &lock
+	kfc.Spec.FeatureGates = []corev1beta1.FeatureGatesConfig{{Name: corev1beta1.FeaturePushReconciler, Configuration: corev1beta1.Disabled}}
+	if err := c.Update(ctx, kfc); err != nil {
+		t.Fatal(err)
+	}
+	opts = Options{Namespace: corev1beta1.DefaultNamespace}
+	if err := applyKubeFedConfig(set.Host.Config, scheme, &opts); err != nil {
+		t.Fatal(err)
+	}
+	notes := strings.Join(opts.configNotes, "\n")
+	if !opts.pushReconcilerOff || !strings.Contains(notes, `resourceLock "configmaps"`) || !strings.Contains(notes, "PushReconciler is Disabled") {
+		t.Errorf("push reconciler off %v, notes:\n%s", opts.pushReconcilerOff, notes)
 	}
 }

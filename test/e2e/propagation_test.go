@@ -509,6 +509,9 @@ func TestPropagation(t *testing.T) {
 			})
 		}
 		notCompiled := ftc("statefulsets.apps", corev1beta1.Enabled)
+		// Named after its target, as the CRD's validation requires.
+		notCompiled.Spec.TargetType = corev1beta1.APIResource{Group: "apps", Version: "v1", Kind: "StatefulSet", PluralName: "statefulsets", Scope: "Namespaced"}
+		notCompiled.Spec.FederatedType = corev1beta1.APIResource{Group: "types.kubefed.io", Version: "v1beta1", Kind: "FederatedStatefulSet", PluralName: "federatedstatefulsets", Scope: "Namespaced"}
 		configmaps := ftc("configmaps", corev1beta1.Disabled)
 		for _, c := range []client.Object{notCompiled, configmaps} {
 			if err := f.Host.Create(ctx, c); err != nil {

@@ -44,7 +44,7 @@ func (r *statusReport) explainCluster(c *clusterReport) []string {
 		}
 		return out
 	}
-	if c.Status != "" && c.Status != string(fedv1beta1.ClusterPropagationOK) {
+	if c.Status != "" && c.Status != statusOK {
 		add("%s: %s", c.Status, orDash(c.Message))
 	}
 	if c.DesiredError != "" && c.Status != string(fedv1beta1.ApplyOverridesFailed) {
@@ -59,7 +59,7 @@ func (r *statusReport) explainCluster(c *clusterReport) []string {
 	}
 	switch c.Present {
 	case presentNo:
-		if c.Status == string(fedv1beta1.ClusterPropagationOK) {
+		if c.Status == statusOK {
 			add("the status says OK, but the object is missing in the member: it was deleted there; the controller creates it again")
 		} else {
 			add("the object does not exist in the member")

@@ -141,6 +141,9 @@ func (r *statusReport) placeCluster(c *clusterReport) {
 	}
 	if st, ok := r.statuses[c.Name]; ok {
 		c.Status, c.Message = string(st.Status), st.Message
+		if st.Status == fedv1beta1.ClusterPropagationOK {
+			c.Status = statusOK
+		}
 	}
 }
 

@@ -18,6 +18,10 @@ const (
 	namespaceNotPlaced    = "NamespaceNotPlaced"
 )
 
+// statusOK is how the report shows KubeFed's ClusterPropagationOK, which is empty
+// on the wire.
+const statusOK = "OK"
+
 // What is known of the object in a member cluster.
 const (
 	presentYes         = "Yes"
@@ -70,7 +74,8 @@ type clusterReport struct {
 	Placed       bool   `json:"placed"`
 	// NotPlacedReason is NotInPlacement, NamespaceNotFederated or NamespaceNotPlaced.
 	NotPlacedReason string `json:"notPlacedReason,omitempty"`
-	// Status and Message are the cluster's entry in the federated object's status.
+	// Status and Message are the cluster's entry in the federated object's status;
+	// Status is OK for KubeFed's ClusterPropagationOK (an entry without a status).
 	Status  string `json:"status,omitempty"`
 	Message string `json:"message,omitempty"`
 	// Present is Yes, No, Unreachable or Unknown.

@@ -306,7 +306,7 @@ func TestDeployment(t *testing.T) {
 func TestCoreCRDs(t *testing.T) {
 	files := render(t, "", builtins()...)
 	names, err := fs.Glob(corecrds.FS, "*.yaml")
-	if err != nil || len(names) != 3 {
+	if err != nil || len(names) != 5 {
 		t.Fatalf("embedded core CRDs: %v (%v)", names, err)
 	}
 	for _, name := range names {
@@ -410,7 +410,7 @@ func TestKustomizeBuild(t *testing.T) {
 	}
 	sort.Strings(kinds)
 	want := []string{"ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "CustomResourceDefinition", "CustomResourceDefinition",
-		"Deployment", "Namespace", "Role", "RoleBinding", "ServiceAccount"}
+		"CustomResourceDefinition", "CustomResourceDefinition", "Deployment", "Namespace", "Role", "RoleBinding", "ServiceAccount"}
 	if !slices.Equal(kinds, want) {
 		t.Errorf("kustomize built %v, want %v", kinds, want)
 	}

@@ -1,5 +1,6 @@
 // Package corecrds embeds the CRDs of KubeFed's own API, core.kubefed.io/v1beta1
-// (KubeFedCluster, KubeFedConfig, FederatedTypeConfig), so that tools can install
+// (KubeFedCluster, KubeFedConfig, FederatedTypeConfig) and v1alpha1
+// (PropagatedVersion, ClusterPropagatedVersion), so that tools can install
 // them or write them into a generated manager's manifests without a checkout of
 // this module. The YAML files beside this one are controller-gen's output
 // (make generate); this package only carries them.

@@ -2,13 +2,25 @@ package v1beta1
 
 import metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-// APIResource locates a type in the API.
+// APIResource locates a type in the API. The rules are KubeFed's: version, kind and
+// pluralName are DNS labels (kind once lower-cased), a group is a DNS subdomain.
 type APIResource struct {
 	// +optional
-	Group   string `json:"group,omitempty"`
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)?$`
+	Group string `json:"group,omitempty"`
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:Pattern=`^[a-z]([-a-z0-9]*[a-z0-9])?$`
 	Version string `json:"version"`
-	Kind    string `json:"kind"`
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:Pattern=`^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$`
+	Kind string `json:"kind"`
 	// PluralName is the resource name, e.g. deployments.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:Pattern=`^[a-z]([-a-z0-9]*[a-z0-9])?$`
 	PluralName string `json:"pluralName"`
 	// Scope is Cluster or Namespaced.
 	// +kubebuilder:validation:Enum=Cluster;Namespaced
@@ -20,19 +32,36 @@ type FederatedTypeConfigSpec struct {
 	// TargetType is the type propagated to member clusters.
 	TargetType APIResource `json:"targetType"`
 	// FederatedType holds the template, placement and overrides.
+	// +kubebuilder:validation:XValidation:rule="has(self.group) && self.group.contains('.')",message="federatedType.group is required and should be a domain with at least one dot"
 	FederatedType APIResource `json:"federatedType"`
 	// Propagation turns propagation of this type on or off at run time.
 	Propagation Switch `json:"propagation"`
+	// StatusType is KubeFed's type for collected status. Kept for compatibility:
+	// the federated object's own status holds what is collected here.
+	// +optional
+	// +kubebuilder:validation:XValidation:rule="has(self.group) && self.group.contains('.')",message="statusType.group is required and should be a domain with at least one dot"
+	StatusType *APIResource `json:"statusType,omitempty"`
+	// StatusCollection is KubeFed's switch for collecting member status. Kept for
+	// compatibility; it has no effect yet.
+	// +optional
+	StatusCollection *Switch `json:"statusCollection,omitempty"`
 }
 
 // FederatedTypeConfigStatus reports the state of the type's controllers.
 type FederatedTypeConfigStatus struct {
 	// ObservedGeneration is the generation the status describes.
 	// +optional
+	// +kubebuilder:validation:Minimum=0
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 	// PropagationController is Running or NotRunning.
 	// +optional
+	// +kubebuilder:validation:Enum=Running;NotRunning
 	PropagationController string `json:"propagationController,omitempty"`
+	// StatusController is KubeFed's state of its status controller, Running or
+	// NotRunning; this manager has none and leaves it unset.
+	// +optional
+	// +kubebuilder:validation:Enum=Running;NotRunning
+	StatusController *string `json:"statusController,omitempty"`
 }
 
 // FederatedTypeConfig says that a federated type propagates a target type; its name
@@ -43,6 +72,7 @@ type FederatedTypeConfigStatus struct {
 // +kubebuilder:resource:path=federatedtypeconfigs,shortName=ftc,categories=kubefed
 // +kubebuilder:printcolumn:name="Propagation",type=string,JSONPath=`.spec.propagation`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+// +kubebuilder:validation:XValidation:rule="self.metadata.name == (has(self.spec.targetType.group) && size(self.spec.targetType.group) > 0 ? self.spec.targetType.pluralName + '.' + self.spec.targetType.group : self.spec.targetType.pluralName)",message="name must be 'TARGET_PLURAL_NAME(.TARGET_GROUP_NAME)'"
 type FederatedTypeConfig struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`

@@ -30,7 +30,11 @@ const (
 
 // KubeFedClusterSpec says how to reach a member cluster.
 type KubeFedClusterSpec struct {
-	// APIEndpoint is the member's API server address, e.g. https://10.0.0.1:6443.
+	// APIEndpoint is the member's API server address: a URL (http or https, no
+	// path), or a host or host:port, which means https, e.g. 10.0.0.1:6443.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:XValidation:rule="size(self) == 0 || !self.contains('://') || (isURL(self) && url(self).getScheme() in ['http', 'https'] && size(url(self).getHostname()) > 0 && size(url(self).getEscapedPath()) <= 1 && (size(url(self).getPort()) == 0 || (int(url(self).getPort()) >= 1 && int(url(self).getPort()) <= 65535)))",message="apiEndpoint must be an http or https URL without a path, or a host[:port]"
+	// +kubebuilder:validation:XValidation:rule="size(self) == 0 || self.contains('://') || (isURL('https://' + self) && url('https://' + self).getScheme() in ['http', 'https'] && size(url('https://' + self).getHostname()) > 0 && size(url('https://' + self).getEscapedPath()) <= 1 && (size(url('https://' + self).getPort()) == 0 || (int(url('https://' + self).getPort()) >= 1 && int(url('https://' + self).getPort()) <= 65535)))",message="apiEndpoint must be an http or https URL without a path, or a host[:port]"
 	APIEndpoint string `json:"apiEndpoint"`
 	// CABundle verifies the member's serving certificate.
 	// +optional
@@ -38,16 +42,23 @@ type KubeFedClusterSpec struct {
 	// SecretRef names the Secret in the KubeFed namespace holding the member's
 	// credentials (key "token").
 	SecretRef LocalSecretReference `json:"secretRef"`
-	// DisabledTLSValidations switches off TLS checks for this member.
+	// DisabledTLSValidations switches off TLS checks for this member: * (all, and
+	// then alone), SubjectName, ValidityPeriod.
 	// +optional
+	// +kubebuilder:validation:XValidation:rule="!('*' in self) || size(self) == 1",message="when * is specified, it is expected to be the only option in list"
 	DisabledTLSValidations []TLSValidation `json:"disabledTLSValidations,omitempty"`
-	// ProxyURL is a proxy to reach the member through.
+	// ProxyURL is a proxy to reach the member through: an http, https or socks5 URL.
 	// +optional
+	// +kubebuilder:validation:XValidation:rule="size(self) == 0 || (isURL(self) && url(self).getScheme() in ['http', 'https', 'socks5'])",message="proxy URL scheme must be one of: [http, https, socks5]"
 	ProxyURL string `json:"proxyURL,omitempty"`
 }
 
 // LocalSecretReference names a Secret in the same namespace.
 type LocalSecretReference struct {
+	// Name of the Secret.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
 	Name string `json:"name"`
 }
 
@@ -64,6 +75,9 @@ type KubeFedClusterStatus struct {
 	// +listType=map
 	// +listMapKey=type
 	Conditions []metav1.Condition `json:"conditions,omitempty"`
+	// KubernetesVersion is the member's Kubernetes git version, e.g. v1.37.2.
+	// +optional
+	KubernetesVersion string `json:"kubernetesVersion,omitempty"`
 	// Zones the member's nodes are in.
 	// +optional
 	Zones []string `json:"zones,omitempty"`
@@ -79,6 +93,7 @@ type KubeFedClusterStatus struct {
 // +kubebuilder:resource:path=kubefedclusters,shortName=kfc,categories=kubefed
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+// +kubebuilder:printcolumn:name="Kubernetes-Version",type=string,JSONPath=`.status.kubernetesVersion`
 type KubeFedCluster struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`

@@ -20,71 +20,197 @@ const (
 	Disabled Switch = "Disabled"
 )
 
-// KubeFedConfigSpec holds the control plane's settings.
+// KubeFedConfigSpec holds the control plane's settings. Every field KubeFed had is
+// kept, and the defaults KubeFed's mutating webhook applied are schema defaults
+// here, so a KubeFedConfig reads back complete without any webhook; KubeFed's
+// validation rules are schema rules. Durations are Go durations (1m30s): a
+// pattern admits only those, then rules compare them.
 type KubeFedConfigSpec struct {
-	// Scope of the control plane.
-	Scope Scope `json:"scope"`
+	// Scope of the control plane: Cluster, or Namespaced for only the KubeFed
+	// namespace. It cannot be changed after creation.
 	// +optional
+	// +kubebuilder:default=Cluster
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="scope is immutable"
+	Scope Scope `json:"scope,omitempty"`
+	// +optional
+	// +kubebuilder:default={}
 	ControllerDuration *DurationConfig `json:"controllerDuration,omitempty"`
 	// +optional
+	// +kubebuilder:default={}
 	LeaderElect *LeaderElectConfig `json:"leaderElect,omitempty"`
+	// FeatureGates switch KubeFed's features, one entry per feature. Without the
+	// field, every feature has its default; a feature missing from the list has its
+	// default too.
 	// +optional
+	// +listType=map
+	// +listMapKey=name
+	// +default=[{"name":"PushReconciler","configuration":"Enabled"},{"name":"RawResourceStatusCollection","configuration":"Disabled"},{"name":"SchedulerPreferences","configuration":"Enabled"}]
+	FeatureGates []FeatureGatesConfig `json:"featureGates,omitempty"`
+	// +optional
+	// +kubebuilder:default={}
 	ClusterHealthCheck *ClusterHealthCheckConfig `json:"clusterHealthCheck,omitempty"`
 	// +optional
+	// +kubebuilder:default={}
 	SyncController *SyncControllerConfig `json:"syncController,omitempty"`
+	// +optional
+	// +kubebuilder:default={}
+	StatusController *StatusControllerConfig `json:"statusController,omitempty"`
 }
 
 // DurationConfig tunes how long controllers wait.
 type DurationConfig struct {
 	// AvailableDelay is how long to wait before propagating to a cluster that became ready.
 	// +optional
+	// +kubebuilder:default="20s"
+	// +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s')",message="availableDelay should be greater than 0"
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^\+?(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$`
 	AvailableDelay *metav1.Duration `json:"availableDelay,omitempty"`
 	// UnavailableDelay is how long to wait before acting on a cluster that became unready.
 	// +optional
+	// +kubebuilder:default="60s"
+	// +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s')",message="unavailableDelay should be greater than 0"
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^\+?(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$`
 	UnavailableDelay *metav1.Duration `json:"unavailableDelay,omitempty"`
 	// CacheSyncTimeout bounds the wait for a member cluster's caches.
 	// +optional
+	// +kubebuilder:default="5m"
+	// +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s')",message="cacheSyncTimeout should be greater than 0"
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^\+?(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$`
 	CacheSyncTimeout *metav1.Duration `json:"cacheSyncTimeout,omitempty"`
 }
 
+// ResourceLockType is the kind of object leader election locks. KubeFed's
+// configmaps and endpoints locks no longer exist in client-go: the manager uses a
+// lease for them and logs a warning.
+// +kubebuilder:validation:Enum=leases;configmaps;endpoints
+type ResourceLockType string
+
+const (
+	LeasesResourceLock     ResourceLockType = "leases"
+	ConfigMapsResourceLock ResourceLockType = "configmaps"
+	EndpointsResourceLock  ResourceLockType = "endpoints"
+)
+
 // LeaderElectConfig configures leader election of the controller manager.
+//
+// +kubebuilder:validation:XValidation:rule="!has(self.leaseDuration) || !has(self.renewDeadline) || duration(self.leaseDuration) > duration(self.renewDeadline)",message="leaseDuration must be greater than renewDeadline"
+// +kubebuilder:validation:XValidation:rule="!has(self.renewDeadline) || !has(self.retryPeriod) || duration(self.renewDeadline).getMilliseconds() * 5 > duration(self.retryPeriod).getMilliseconds() * 6",message="renewDeadline must be greater than retryPeriod*JitterFactor(1.2)"
 type LeaderElectConfig struct {
+	// LeaseDuration is how long a leader holds the lease without renewing it.
 	// +optional
+	// +kubebuilder:default="15s"
+	// +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s')",message="leaseDuration should be greater than 0"
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^\+?(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$`
 	LeaseDuration *metav1.Duration `json:"leaseDuration,omitempty"`
+	// RenewDeadline is how long the leader tries to renew before giving up.
 	// +optional
+	// +kubebuilder:default="10s"
+	// +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s')",message="renewDeadline should be greater than 0"
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^\+?(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$`
 	RenewDeadline *metav1.Duration `json:"renewDeadline,omitempty"`
+	// RetryPeriod is the wait between attempts to acquire or renew.
 	// +optional
+	// +kubebuilder:default="5s"
+	// +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s')",message="retryPeriod should be greater than 0"
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^\+?(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$`
 	RetryPeriod *metav1.Duration `json:"retryPeriod,omitempty"`
-	// ResourceLock is the kind of lock; only leases is supported.
+	// ResourceLock is the kind of lock: leases; KubeFed's configmaps and endpoints
+	// are accepted and mean leases.
 	// +optional
-	// +kubebuilder:validation:Enum=leases
-	ResourceLock string `json:"resourceLock,omitempty"`
+	// +kubebuilder:default=leases
+	ResourceLock *ResourceLockType `json:"resourceLock,omitempty"`
+}
+
+// Feature gates of KubeFed.
+const (
+	// FeaturePushReconciler: the sync controllers propagate. Disabled, the manager
+	// only checks member health.
+	FeaturePushReconciler = "PushReconciler"
+	// FeatureSchedulerPreferences: ReplicaSchedulingPreference scheduling.
+	FeatureSchedulerPreferences = "SchedulerPreferences"
+	// FeatureRawResourceStatusCollection: member object status collected into the
+	// federated object.
+	FeatureRawResourceStatusCollection = "RawResourceStatusCollection"
+)
+
+// FeatureGatesConfig switches one feature.
+type FeatureGatesConfig struct {
+	// Name of the feature.
+	// +kubebuilder:validation:Enum=PushReconciler;RawResourceStatusCollection;SchedulerPreferences
+	Name string `json:"name"`
+	// Configuration is Enabled or Disabled.
+	Configuration Switch `json:"configuration"`
 }
 
 // ClusterHealthCheckConfig configures member health checks.
 type ClusterHealthCheckConfig struct {
 	// Period between checks.
 	// +optional
+	// +kubebuilder:default="10s"
+	// +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s')",message="period should be greater than 0"
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^\+?(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$`
 	Period *metav1.Duration `json:"period,omitempty"`
 	// FailureThreshold is how many failed checks in a row make a cluster Offline.
 	// +optional
+	// +kubebuilder:default=3
 	// +kubebuilder:validation:Minimum=1
 	FailureThreshold *int64 `json:"failureThreshold,omitempty"`
 	// SuccessThreshold is how many good checks in a row make it Ready again.
 	// +optional
+	// +kubebuilder:default=1
 	// +kubebuilder:validation:Minimum=1
 	SuccessThreshold *int64 `json:"successThreshold,omitempty"`
 	// Timeout of one check.
 	// +optional
+	// +kubebuilder:default="3s"
+	// +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s')",message="timeout should be greater than 0"
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^\+?(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$`
 	Timeout *metav1.Duration `json:"timeout,omitempty"`
 }
 
 // SyncControllerConfig configures propagation.
 type SyncControllerConfig struct {
+	// MaxConcurrentReconciles is KubeFed's number of objects of one type
+	// reconciled at once. Kept for compatibility; the manager's --concurrent-syncs
+	// flag sets the concurrency.
+	// +optional
+	// +kubebuilder:default=1
+	// +kubebuilder:validation:Minimum=1
+	MaxConcurrentReconciles *int64 `json:"maxConcurrentReconciles,omitempty"`
 	// AdoptResources lets propagation take over objects that already exist in a
 	// member and are not managed; Disabled reports AlreadyExists instead.
 	// +optional
+	// +kubebuilder:default=Enabled
 	AdoptResources *Switch `json:"adoptResources,omitempty"`
+}
+
+// StatusControllerConfig configures KubeFed's status controller. Kept for
+// compatibility: the sync controller writes status here, so there is nothing to tune.
+type StatusControllerConfig struct {
+	// MaxConcurrentReconciles is KubeFed's number of concurrent status reconciles.
+	// +optional
+	// +kubebuilder:default=1
+	// +kubebuilder:validation:Minimum=1
+	MaxConcurrentReconciles *int64 `json:"maxConcurrentReconciles,omitempty"`
+}
+
+// FeatureEnabled says whether the named feature is on: its entry in featureGates,
+// else KubeFed's default (every feature on but RawResourceStatusCollection).
+func (s *KubeFedConfigSpec) FeatureEnabled(name string) bool {
+	for _, g := range s.FeatureGates {
+		if g.Name == name {
+			return g.Configuration == Enabled
+		}
+	}
+	return name != FeatureRawResourceStatusCollection
 }
 
 // KubeFedConfig is the control plane's configuration; one lives in the KubeFed namespace.
@@ -95,6 +221,7 @@ type KubeFedConfig struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`
 
+	// +kubebuilder:default={}
 	Spec KubeFedConfigSpec `json:"spec"`
 }
 

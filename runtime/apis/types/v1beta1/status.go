@@ -11,7 +11,10 @@ const ConditionPropagation = "Propagation"
 type PropagationStatus string
 
 const (
-	ClusterPropagationOK   PropagationStatus = "OK"
+	// ClusterPropagationOK is KubeFed's value for a cluster that holds the desired
+	// object: the empty string, so that a healthy entry is {name: member1} on the
+	// wire. Tools may show it as OK.
+	ClusterPropagationOK   PropagationStatus = ""
 	ClusterNotReady        PropagationStatus = "ClusterNotReady"
 	CachedRetrievalFailed  PropagationStatus = "CachedRetrievalFailed"
 	ComputeResourceFailed  PropagationStatus = "ComputeResourceFailed"
@@ -50,7 +53,7 @@ type GenericFederatedStatus struct {
 	// PlacedClusters counts the clusters the object is placed on.
 	// +optional
 	PlacedClusters int32 `json:"placedClusters,omitempty"`
-	// ReadyClusters counts the placed clusters whose status is OK.
+	// ReadyClusters counts the placed clusters that hold the desired object.
 	// +optional
 	ReadyClusters int32 `json:"readyClusters,omitempty"`
 }
@@ -59,10 +62,11 @@ type GenericFederatedStatus struct {
 type GenericClusterStatus struct {
 	// Name is the name of the KubeFedCluster.
 	Name string `json:"name"`
-	// Status is OK, or the reason the object is not as desired in that cluster.
+	// Status is empty when the cluster holds the desired object (KubeFed's
+	// ClusterPropagationOK), else the reason it does not.
 	// +optional
 	Status PropagationStatus `json:"status,omitempty"`
-	// Message explains a status other than OK.
+	// Message explains a status other than ClusterPropagationOK.
 	// +optional
 	Message string `json:"message,omitempty"`
 }
