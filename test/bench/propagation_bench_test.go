@@ -40,6 +40,7 @@ func BenchmarkPropagation(b *testing.B) {
 		f.FederateNamespace(b, "bench", "member1", "member2")
 
 		cpuBefore := cpuSeconds()
+		reconcilesBefore, hostWritesBefore := counter(b, "controller_runtime_reconcile_total"), counter(b, "rest_client_requests_total")
 		stopSampling := samplePeakHeap()
 		start := time.Now()
 		run(b, objects, func(i int) error {
@@ -62,6 +63,8 @@ func BenchmarkPropagation(b *testing.B) {
 			})
 		}
 		federated := time.Since(start)
+		b.ReportMetric((counter(b, "controller_runtime_reconcile_total")-reconcilesBefore)/objects, "reconciles/object")
+		b.ReportMetric((counter(b, "rest_client_requests_total")-hostWritesBefore)/objects, "requests/object")
 		cpu := cpuSeconds() - cpuBefore
 		peak := stopSampling()
 
