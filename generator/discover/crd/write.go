@@ -56,6 +56,49 @@ func WriteGoTypes(c *apiextensionsv1.CustomResourceDefinition, opts Options) (*R
 	if opts.OutputDir == "" || opts.GoPackage == "" {
 		return nil, errors.New("crd.WriteGoTypes: OutputDir and GoPackage are both required")
 	}
+	g, err := convert(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkOwnFolder(c, opts.OutputDir); err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		if err := os.Remove(filepath.Join(opts.OutputDir, f)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, err
+		}
+	}
+	if err := emit.WriteGo(docFile(c, g.version, opts.GoPackage), filepath.Join(opts.OutputDir, "doc.go")); err != nil {
+		return nil, err
+	}
+	if err := emit.WriteGo(typesFile(g.decls, g.kind, g.version, opts.GoPackage), filepath.Join(opts.OutputDir, "types.go")); err != nil {
+		return nil, err
+	}
+	if err := emit.WriteGo(registerFile(c.Spec.Group, g.version, g.kind, opts.GoPackage), filepath.Join(opts.OutputDir, "register.go")); err != nil {
+		return nil, err
+	}
+	if err := emit.Run(opts.OutputDir, []string{opts.GoPackage}, emit.ToDirectory(opts.OutputDir), deepcopy.Generator{}); err != nil {
+		return nil, fmt.Errorf("CRD %s: %w", c.Name, err)
+	}
+	return &Result{
+		GoPackage: opts.GoPackage, Kind: g.kind, Group: c.Spec.Group, Version: g.version,
+		Plural: c.Spec.Names.Plural, Namespaced: c.Spec.Scope != apiextensionsv1.ClusterScoped,
+		ShortNames: c.Spec.Names.ShortNames, Warnings: g.warnings,
+	}, nil
+}
+
+// goTypes is a CRD's storage version converted to Go declarations, before
+// anything is written.
+type goTypes struct {
+	kind, version string
+	decls         []*decl
+	warnings      []string
+}
+
+// convert checks that a CRD can become a Go API package and converts the schema of
+// its storage version. It reads and writes no files, so the conversion rules can be
+// tested without loading Go packages.
+func convert(c *apiextensionsv1.CustomResourceDefinition) (*goTypes, error) {
 	version, warnings, err := storageVersion(c)
 	if err != nil {
 		return nil, err
@@ -79,33 +122,7 @@ func WriteGoTypes(c *apiextensionsv1.CustomResourceDefinition, opts Options) (*R
 		return nil, err
 	}
 	root.markers = append(rootMarkers(c, version), root.markers...)
-	warnings = append(warnings, conv.warnings...)
-
-	if err := checkOwnFolder(c, opts.OutputDir); err != nil {
-		return nil, err
-	}
-	for _, f := range files {
-		if err := os.Remove(filepath.Join(opts.OutputDir, f)); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return nil, err
-		}
-	}
-	if err := emit.WriteGo(docFile(c, version.Name, opts.GoPackage), filepath.Join(opts.OutputDir, "doc.go")); err != nil {
-		return nil, err
-	}
-	if err := emit.WriteGo(typesFile(conv.decls, kind, version.Name, opts.GoPackage), filepath.Join(opts.OutputDir, "types.go")); err != nil {
-		return nil, err
-	}
-	if err := emit.WriteGo(registerFile(c.Spec.Group, version.Name, kind, opts.GoPackage), filepath.Join(opts.OutputDir, "register.go")); err != nil {
-		return nil, err
-	}
-	if err := emit.Run(opts.OutputDir, []string{opts.GoPackage}, emit.ToDirectory(opts.OutputDir), deepcopy.Generator{}); err != nil {
-		return nil, fmt.Errorf("CRD %s: %w", c.Name, err)
-	}
-	return &Result{
-		GoPackage: opts.GoPackage, Kind: kind, Group: c.Spec.Group, Version: version.Name,
-		Plural: c.Spec.Names.Plural, Namespaced: c.Spec.Scope != apiextensionsv1.ClusterScoped,
-		ShortNames: c.Spec.Names.ShortNames, Warnings: warnings,
-	}, nil
+	return &goTypes{kind: kind, version: version.Name, decls: conv.decls, warnings: append(warnings, conv.warnings...)}, nil
 }
 
 // PackageDir is where, below a parent folder, the Go package of a CRD belongs:
