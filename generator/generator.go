@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -104,10 +105,28 @@ func Generate(opts Options) error {
 }
 
 func discoverTargets(opts Options, ctx *emit.Context, logf func(string, ...any)) ([]*model.Target, error) {
-	loader := discover.NewLoader()
-	targets, err := crdTargets(opts.CRDFiles, ctx, loader, logf)
+	crds, err := writeCRDTypes(opts.CRDFiles, ctx, logf)
 	if err != nil {
 		return nil, err
+	}
+	pkgs, err := goPackages(opts.Types, opts.InputPackages, crds)
+	if err != nil {
+		return nil, err
+	}
+	loader := discover.NewLoader()
+	// Not fatal: the loads per target below fall back to one package at a time and
+	// name the package that fails.
+	_ = loader.Load(pkgs...)
+
+	var targets []*model.Target
+	for _, c := range crds {
+		t, err := loader.GoType(c.GoPackage + "." + c.Kind)
+		if err != nil {
+			return nil, fmt.Errorf("--crd %s: CRD %s: %w", c.file, c.name, err)
+		}
+		// The CRD's own names and scope win over what its Go types imply.
+		t.Plural, t.ShortNames, t.Namespaced, t.Source = c.Plural, c.ShortNames, c.Namespaced, "--crd "+c.file
+		targets = append(targets, t)
 	}
 	for _, name := range opts.Types {
 		var t *model.Target
@@ -137,6 +156,28 @@ func discoverTargets(opts Options, ctx *emit.Context, logf func(string, ...any))
 		}
 	}
 	return targets, nil
+}
+
+// goPackages lists the Go packages the targets live in, sorted, so that one
+// Loader.Load reads them all. An unknown resource name fails here, before any load.
+func goPackages(names, inputPkgs []string, crds []crdTypes) ([]string, error) {
+	pkgs := slices.Clone(inputPkgs)
+	for _, c := range crds {
+		pkgs = append(pkgs, c.GoPackage)
+	}
+	for _, name := range names {
+		if isGoTypeRef(name) {
+			pkgs = append(pkgs, name[:strings.LastIndex(name, ".")])
+			continue
+		}
+		b, err := discover.ResolveBuiltin(name)
+		if err != nil {
+			return nil, err
+		}
+		pkgs = append(pkgs, b.GoPackage())
+	}
+	slices.Sort(pkgs)
+	return slices.Compact(pkgs), nil
 }
 
 // isGoTypeRef tells an import path with a type name (k8s.io/api/apps/v1.Deployment)
@@ -211,10 +252,15 @@ func writeClients(ctx *emit.Context, want bool) error {
 	})
 }
 
-// crdTargets writes Go types for every CRD in files below <output>/targets and loads
-// them as targets; the CRD's own names and scope win over what Go types imply.
-func crdTargets(files []string, ctx *emit.Context, loader *discover.Loader, logf func(string, ...any)) ([]*model.Target, error) {
-	var targets []*model.Target
+// crdTypes is the Go package written for one CRD of a --crd file.
+type crdTypes struct {
+	file, name string
+	*crdtarget.Result
+}
+
+// writeCRDTypes writes Go types for every CRD in files below <output>/targets.
+func writeCRDTypes(files []string, ctx *emit.Context, logf func(string, ...any)) ([]crdTypes, error) {
+	var out []crdTypes
 	for _, file := range files {
 		crds, err := crdtarget.ReadFile(file)
 		if err != nil {
@@ -235,13 +281,8 @@ func crdTargets(files []string, ctx *emit.Context, loader *discover.Loader, logf
 			for _, w := range res.Warnings {
 				logf("CRD %s: %s", c.Name, w)
 			}
-			t, err := loader.GoType(res.GoPackage + "." + res.Kind)
-			if err != nil {
-				return nil, fmt.Errorf("--crd %s: CRD %s: %w", file, c.Name, err)
-			}
-			t.Plural, t.ShortNames, t.Namespaced, t.Source = res.Plural, res.ShortNames, res.Namespaced, "--crd "+file
-			targets = append(targets, t)
+			out = append(out, crdTypes{file: file, name: c.Name, Result: res})
 		}
 	}
-	return targets, nil
+	return out, nil
 }

@@ -38,7 +38,7 @@ var beyondDefaultSet = []string{
 // files, scope and short names come out as kubectl users expect.
 func TestGenerateBuiltinsBeyondDefaultSet(t *testing.T) {
 	if testing.Short() {
-		t.Skip("generates and compiles client-go based code")
+		t.Skip("generates and compiles client-go based code in a throwaway module; make test runs it")
 	}
 	mod := gomodule.New(t, fixtureModule)
 	// Generate resolves Go packages from the working directory's module.

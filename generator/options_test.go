@@ -1,8 +1,11 @@
 package generator
 
 import (
+	"slices"
 	"strings"
 	"testing"
+
+	crdtarget "github.com/kubefed-gen/kubefed/generator/discover/crd"
 )
 
 func TestGenerateRejectsBadOptions(t *testing.T) {
@@ -10,20 +13,42 @@ func TestGenerateRejectsBadOptions(t *testing.T) {
 		name string
 		opts Options
 		want string
+		// loads is set when Generate gets as far as loading Go packages.
+		loads bool
 	}{
-		{"nothing to do", Options{OutputDir: "out"}, "nothing to federate"},
-		{"no output", Options{Types: []string{"configmaps"}}, "no output folder"},
-		{"outside module", Options{Types: []string{"configmaps"}, OutputDir: t.TempDir()}, "is outside any Go module"},
-		{"wrong go package", Options{Types: []string{"configmaps"}, OutputDir: "testdata/x", GoPackage: "example.com/x"}, "does not match the output folder"},
-		{"unknown type", Options{Types: []string{"deploymnets"}, OutputDir: "testdata/x"}, "did you mean deployments.apps"},
-		{"same kind twice", Options{Types: []string{"deployments.apps", "k8s.io/api/apps/v1.Deployment"}, OutputDir: "testdata/x"}, "both have kind Deployment"},
+		{"nothing to do", Options{OutputDir: "out"}, "nothing to federate", false},
+		{"no output", Options{Types: []string{"configmaps"}}, "no output folder", false},
+		{"outside module", Options{Types: []string{"configmaps"}, OutputDir: t.TempDir()}, "is outside any Go module", false},
+		{"wrong go package", Options{Types: []string{"configmaps"}, OutputDir: "testdata/x", GoPackage: "example.com/x"}, "does not match the output folder", false},
+		{"unknown type", Options{Types: []string{"deploymnets"}, OutputDir: "testdata/x"}, "did you mean deployments.apps", false},
+		{"same kind twice", Options{Types: []string{"deployments.apps", "k8s.io/api/apps/v1.Deployment"}, OutputDir: "testdata/x"}, "both have kind Deployment", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if tt.loads && testing.Short() {
+				t.Skip("loads k8s.io/api/apps/v1 from source with go/packages; make test runs it")
+			}
 			err := Generate(tt.opts)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("got error %v, want it to contain %q", err, tt.want)
 			}
 		})
+	}
+}
+
+func TestGoPackages(t *testing.T) {
+	crds := []crdTypes{{file: "widgets.yaml", name: "widgets.example.com", Result: &crdtarget.Result{GoPackage: "example.com/m/targets/widgets/v1", Kind: "Widget"}}}
+	got, err := goPackages(
+		[]string{"deployments.apps", "k8s.io/api/apps/v1.DaemonSet", "configmaps", "cronjobs.batch/v1", "example.com/m/apis/v1.Gadget"},
+		[]string{"example.com/m/apis/v1"}, crds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"example.com/m/apis/v1", "example.com/m/targets/widgets/v1", "k8s.io/api/apps/v1", "k8s.io/api/batch/v1", "k8s.io/api/core/v1"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if _, err := goPackages([]string{"configmaps", "deploymnets"}, nil, nil); err == nil || !strings.Contains(err.Error(), "did you mean deployments.apps") {
+		t.Errorf("an unknown name gives %v, want a suggestion", err)
 	}
 }

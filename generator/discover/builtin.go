@@ -23,6 +23,9 @@ type builtin struct {
 	goName string
 }
 
+// GoPackage is the import path of the package of the built-in type, for Loader.Load.
+func (b builtin) GoPackage() string { return b.goPkg }
+
 // builtins lists every object kind registered in client-go's scheme: everything
 // k8s.io/api defines, in every served version.
 func builtins() []builtin {

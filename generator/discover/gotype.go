@@ -26,26 +26,52 @@ const (
 type Loader struct {
 	parser   *parser.Parser
 	universe types.Universe
+	// loaded are the packages asked for, with every type. The universe also holds
+	// the packages they import, but only with the types they use.
+	loaded map[string]*types.Package
 }
 
 // NewLoader returns a Loader that resolves packages from the current directory's
 // module, as go build would.
 func NewLoader() *Loader {
-	return &Loader{parser: parser.New(), universe: types.Universe{}}
+	return &Loader{parser: parser.New(), universe: types.Universe{}, loaded: map[string]*types.Package{}}
+}
+
+// Load reads Go packages in one go/packages pass. Packages of one run share most
+// of their imports (k8s.io/api/core/v1, apimachinery, the standard library), which
+// a pass per package would parse and type-check again each time; call Load with
+// every package first and the targets' own loads find them done. If the pass
+// fails, those loads still work one package at a time and name the one that fails.
+func (l *Loader) Load(pkgPaths ...string) error {
+	if len(pkgPaths) == 0 {
+		return nil
+	}
+	pkgs, err := l.parser.LoadPackagesTo(&l.universe, pkgPaths...)
+	if err != nil {
+		return fmt.Errorf("load Go packages %s: %w", strings.Join(pkgPaths, ", "), err)
+	}
+	for _, p := range pkgs {
+		l.loaded[p.Path] = p
+	}
+	return nil
 }
 
 func (l *Loader) load(pkgPath string) (*types.Package, error) {
-	if p, ok := l.universe[pkgPath]; ok && len(p.Types) > 0 {
-		return p, nil
+	pkg, ok := l.loaded[pkgPath]
+	if !ok {
+		pkgs, err := l.parser.LoadPackagesTo(&l.universe, pkgPath)
+		if err != nil {
+			return nil, fmt.Errorf("load Go package %s: %w", pkgPath, err)
+		}
+		if len(pkgs) > 0 {
+			pkg = pkgs[0]
+			l.loaded[pkgPath] = pkg
+		}
 	}
-	pkgs, err := l.parser.LoadPackagesTo(&l.universe, pkgPath)
-	if err != nil {
-		return nil, fmt.Errorf("load Go package %s: %w", pkgPath, err)
-	}
-	if len(pkgs) == 0 || len(pkgs[0].Types) == 0 {
+	if pkg == nil || len(pkg.Types) == 0 {
 		return nil, fmt.Errorf("Go package %s has no types; is it in this module's dependencies (go get it)?", pkgPath)
 	}
-	return pkgs[0], nil
+	return pkg, nil
 }
 
 // Builtin returns the target for a kubectl-style resource name of a built-in type.

@@ -2,13 +2,33 @@ package discover
 
 import (
 	"strings"
+	"sync"
 	"testing"
 )
 
 const testdata = "github.com/kubefed-gen/kubefed/generator/discover/testdata/"
 
+// sharedLoader has read every package the tests below ask for in one pass, which
+// type-checks k8s.io/api and apimachinery once rather than once per test.
+var sharedLoader = sync.OnceValues(func() (*Loader, error) {
+	l := NewLoader()
+	return l, l.Load(testdata+"widgets/v1alpha1", testdata+"bad", "k8s.io/api/core/v1", "k8s.io/api/apps/v1")
+})
+
+func loader(t *testing.T) *Loader {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("loads k8s.io/api and the test packages from source with go/packages; make test runs it")
+	}
+	l, err := sharedLoader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
 func TestPackageWithMarkers(t *testing.T) {
-	targets, err := NewLoader().Package(testdata + "widgets/v1alpha1")
+	targets, err := loader(t).Package(testdata + "widgets/v1alpha1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +60,7 @@ func TestPackageWithMarkers(t *testing.T) {
 }
 
 func TestBuiltinTargets(t *testing.T) {
-	l := NewLoader()
+	l := loader(t)
 	ns, err := l.Builtin("namespaces")
 	if err != nil {
 		t.Fatal(err)
@@ -68,7 +88,7 @@ func TestBadGoTypes(t *testing.T) {
 		{"example.com/not/there.Thing", "load Go package example.com/not/there"},
 		{"Deployment", "want import/path.TypeName"},
 	}
-	l := NewLoader()
+	l := loader(t)
 	for _, tt := range tests {
 		t.Run(tt.ref, func(t *testing.T) {
 			_, err := l.GoType(tt.ref)
@@ -80,8 +100,20 @@ func TestBadGoTypes(t *testing.T) {
 }
 
 func TestPackageWithoutMarkers(t *testing.T) {
-	_, err := NewLoader().Package("k8s.io/api/core/v1")
+	_, err := loader(t).Package("k8s.io/api/core/v1")
 	if err == nil || !strings.Contains(err.Error(), "no type carries the +kubefed:federate marker") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// TestPackageMetAsImport asks for a package that was loaded only as an import of
+// others: it must come with all its types, not only those its importers use.
+func TestPackageMetAsImport(t *testing.T) {
+	pkg, err := loader(t).load(metav1Pkg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pkg.Types["APIResourceList"] == nil {
+		t.Errorf("%s has only the types its importers use, %d of them", metav1Pkg, len(pkg.Types))
 	}
 }

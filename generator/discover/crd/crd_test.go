@@ -93,6 +93,14 @@ func writeAll(t *testing.T, crds []*apiextensionsv1.CustomResourceDefinition) []
 	return out
 }
 
+// skipShort skips a test that builds, vets or loads the converted Go packages.
+func skipShort(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("writes Go packages and loads them with controller-tools (deepcopy) or the go command; make test runs it")
+	}
+}
+
 // goTool runs the go command on packages, failing the test with its output.
 func goTool(t *testing.T, args ...string) {
 	t.Helper()
@@ -155,8 +163,8 @@ func regenerate(t *testing.T, ws []written) map[string]*apiextensionsv1.CustomRe
 }
 
 // roundTrip converts CRDs, builds and vets the packages, writes the CRDs back with
-// controller-tools and compares them with the originals.
-func roundTrip(t *testing.T, crds []*apiextensionsv1.CustomResourceDefinition) []written {
+// controller-tools and compares them with the originals, which it returns by name.
+func roundTrip(t *testing.T, crds []*apiextensionsv1.CustomResourceDefinition) ([]written, map[string]*apiextensionsv1.CustomResourceDefinition) {
 	t.Helper()
 	ws := writeAll(t, crds)
 	var pkgs []string
@@ -171,7 +179,7 @@ func roundTrip(t *testing.T, crds []*apiextensionsv1.CustomResourceDefinition) [
 			t.Errorf("%s: %s", w.crd.Name, d)
 		}
 	}
-	return ws
+	return ws, back
 }
 
 // compareCRD lists the differences between a CRD and the one written back from its
@@ -403,103 +411,129 @@ var realCRDs = []string{
 	"kyverno.io_clustercleanuppolicies.yaml",
 }
 
-// TestRoundTripRealCRDs converts operators' CRDs, builds and vets the packages,
-// writes the CRDs back from them with controller-tools and requires the same schema,
-// descriptions included; then loads each package with the generator's Go type loader.
-func TestRoundTripRealCRDs(t *testing.T) {
-	var crds []*apiextensionsv1.CustomResourceDefinition
+// TestRoundTrip converts operators' CRDs and hand-written ones that exercise every
+// mapping rule, builds and vets the packages, writes the CRDs back from them with
+// controller-tools and requires the same schema, descriptions included. One go
+// build, go vet and controller-tools load serve every CRD.
+func TestRoundTrip(t *testing.T) {
+	skipShort(t)
+	var operators []*apiextensionsv1.CustomResourceDefinition
 	for _, f := range realCRDs {
-		crds = append(crds, readCRDs(t, f)...)
+		operators = append(operators, readCRDs(t, f)...)
 	}
-	ws := roundTrip(t, crds)
-
-	wantWarnings := map[string][][]string{
-		"clustercleanuppolicies.kyverno.io": {
-			{"CRD has versions v2, v2beta1; using storage version v2"},
-			{"spec.context[*]: oneOf dropped"},
-			{"spec.match.any[*].resources: not dropped"},
-		},
-	}
-	loader := discover.NewLoader()
-	for _, w := range ws {
-		for _, want := range wantWarnings[w.crd.Name] {
-			if !hasWarning(w.result.Warnings, want...) {
-				t.Errorf("%s: no warning with %q in %q", w.crd.Name, want, w.result.Warnings)
-			}
-		}
-		if _, ok := wantWarnings[w.crd.Name]; !ok && len(w.result.Warnings) > 0 {
-			t.Errorf("%s: unexpected warnings %q", w.crd.Name, w.result.Warnings)
-		}
-		target, err := loader.GoType(w.result.GoPackage + "." + w.result.Kind)
-		if err != nil {
-			t.Errorf("%s: the generator's loader cannot read the written type: %v", w.crd.Name, err)
-			continue
-		}
-		if target.Group != w.crd.Spec.Group || target.Version != w.result.Version || target.Kind != w.crd.Spec.Names.Kind ||
-			target.Plural != w.crd.Spec.Names.Plural || target.Namespaced != (w.crd.Spec.Scope == apiextensionsv1.NamespaceScoped) ||
-			!slices.Equal(target.ShortNames, w.crd.Spec.Names.ShortNames) {
-			t.Errorf("%s: loader reads %+v", w.crd.Name, target)
-		}
-	}
-}
-
-// TestRoundTripMappingRules does the same for hand-written CRDs that exercise every
-// mapping rule, checks the warnings and Result of each, and compares the Go code of
-// the rules CRD with a golden file.
-func TestRoundTripMappingRules(t *testing.T) {
-	crds := append(readCRDs(t, "mapping.yaml"), readCRDs(t, "cluster-versions.yaml")...)
-	ws := roundTrip(t, crds)
-
-	tests := []struct {
-		crd          string
-		want         crd.Result
-		wantWarnings [][]string
-	}{{
-		crd: "widgets.example.com",
-		want: crd.Result{Kind: "Widget", Group: "example.com", Version: "v1", Plural: "widgets",
-			Namespaced: true, ShortNames: []string{"wd"}},
-		wantWarnings: [][]string{
-			{"spec.choice: oneOf dropped"},
-			{"spec.freeForm: additionalProperties: true becomes map[string]apiextensionsv1.JSON"},
-			{"spec.settings: has properties and x-kubernetes-preserve-unknown-fields"},
-		},
-	}, {
-		crd:          "gadgets.example.com",
-		want:         crd.Result{Kind: "Gadget", Group: "example.com", Version: "v1beta1", Plural: "gadgets"},
-		wantWarnings: [][]string{{"CRD has versions v1alpha1, v1beta1; using storage version v1beta1"}},
-	}, {
-		crd:  "gizmos.example.com",
-		want: crd.Result{Kind: "Gizmo", Group: "example.com", Version: "v2", Plural: "gizmos", Namespaced: true},
-	}}
+	rules := append(readCRDs(t, "mapping.yaml"), readCRDs(t, "cluster-versions.yaml")...)
+	ws, back := roundTrip(t, append(slices.Clone(operators), rules...))
 	byName := map[string]written{}
 	for _, w := range ws {
 		byName[w.crd.Name] = w
 	}
-	for _, tt := range tests {
-		w, ok := byName[tt.crd]
-		if !ok {
-			t.Fatalf("%s not written", tt.crd)
+
+	// The real CRDs' warnings, and each package read by the generator's Go type loader.
+	t.Run("real CRDs", func(t *testing.T) {
+		wantWarnings := map[string][][]string{
+			"clustercleanuppolicies.kyverno.io": {
+				{"CRD has versions v2, v2beta1; using storage version v2"},
+				{"spec.context[*]: oneOf dropped"},
+				{"spec.match.any[*].resources: not dropped"},
+			},
 		}
-		got := *w.result
-		got.GoPackage, got.Warnings = "", nil
-		if !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("%s: Result %+v, want %+v", tt.crd, got, tt.want)
+		var pkgs []string
+		for _, c := range operators {
+			pkgs = append(pkgs, byName[c.Name].result.GoPackage)
 		}
-		for _, want := range tt.wantWarnings {
-			if !hasWarning(w.result.Warnings, want...) {
-				t.Errorf("%s: no warning with %q in %q", tt.crd, want, w.result.Warnings)
+		loader := discover.NewLoader()
+		if err := loader.Load(pkgs...); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range operators {
+			w := byName[c.Name]
+			for _, want := range wantWarnings[w.crd.Name] {
+				if !hasWarning(w.result.Warnings, want...) {
+					t.Errorf("%s: no warning with %q in %q", w.crd.Name, want, w.result.Warnings)
+				}
+			}
+			if _, ok := wantWarnings[w.crd.Name]; !ok && len(w.result.Warnings) > 0 {
+				t.Errorf("%s: unexpected warnings %q", w.crd.Name, w.result.Warnings)
+			}
+			target, err := loader.GoType(w.result.GoPackage + "." + w.result.Kind)
+			if err != nil {
+				t.Errorf("%s: the generator's loader cannot read the written type: %v", w.crd.Name, err)
+				continue
+			}
+			if target.Group != w.crd.Spec.Group || target.Version != w.result.Version || target.Kind != w.crd.Spec.Names.Kind ||
+				target.Plural != w.crd.Spec.Names.Plural || target.Namespaced != (w.crd.Spec.Scope == apiextensionsv1.NamespaceScoped) ||
+				!slices.Equal(target.ShortNames, w.crd.Spec.Names.ShortNames) {
+				t.Errorf("%s: loader reads %+v", w.crd.Name, target)
 			}
 		}
-		if len(w.result.Warnings) != len(tt.wantWarnings) {
-			t.Errorf("%s: warnings %q, want %d", tt.crd, w.result.Warnings, len(tt.wantWarnings))
-		}
-	}
+	})
 
-	widget := byName["widgets.example.com"]
-	got, err := os.ReadFile(filepath.Join(widget.dir, "types.go"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	// The warnings and Result of each rules CRD, and the written Go code of the
+	// mapping rules against the golden file.
+	t.Run("mapping rules", func(t *testing.T) {
+		tests := []struct {
+			crd          string
+			want         crd.Result
+			wantWarnings [][]string
+		}{{
+			crd: "widgets.example.com",
+			want: crd.Result{Kind: "Widget", Group: "example.com", Version: "v1", Plural: "widgets",
+				Namespaced: true, ShortNames: []string{"wd"}},
+			wantWarnings: [][]string{
+				{"spec.choice: oneOf dropped"},
+				{"spec.freeForm: additionalProperties: true becomes map[string]apiextensionsv1.JSON"},
+				{"spec.settings: has properties and x-kubernetes-preserve-unknown-fields"},
+			},
+		}, {
+			crd:          "gadgets.example.com",
+			want:         crd.Result{Kind: "Gadget", Group: "example.com", Version: "v1beta1", Plural: "gadgets"},
+			wantWarnings: [][]string{{"CRD has versions v1alpha1, v1beta1; using storage version v1beta1"}},
+		}, {
+			crd:  "gizmos.example.com",
+			want: crd.Result{Kind: "Gizmo", Group: "example.com", Version: "v2", Plural: "gizmos", Namespaced: true},
+		}}
+		for _, tt := range tests {
+			w, ok := byName[tt.crd]
+			if !ok {
+				t.Fatalf("%s not written", tt.crd)
+			}
+			got := *w.result
+			got.GoPackage, got.Warnings = "", nil
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("%s: Result %+v, want %+v", tt.crd, got, tt.want)
+			}
+			for _, want := range tt.wantWarnings {
+				if !hasWarning(w.result.Warnings, want...) {
+					t.Errorf("%s: no warning with %q in %q", tt.crd, want, w.result.Warnings)
+				}
+			}
+			if len(w.result.Warnings) != len(tt.wantWarnings) {
+				t.Errorf("%s: warnings %q, want %d", tt.crd, w.result.Warnings, len(tt.wantWarnings))
+			}
+		}
+
+		widget := byName["widgets.example.com"]
+		got, err := os.ReadFile(filepath.Join(widget.dir, "types.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkGolden(t, got)
+
+		// The comparison must see a change deep in the schema, or the round trip proves nothing.
+		changed := widget.crd.DeepCopy()
+		quoted := storage(changed).Schema.OpenAPIV3Schema.Properties["spec"].Properties["quoted"]
+		quoted.MaxLength = new(int64(21))
+		storage(changed).Schema.OpenAPIV3Schema.Properties["spec"].Properties["quoted"] = quoted
+		if diffs := compareCRD(changed, back[widget.crd.Name]); len(diffs) != 1 || !strings.Contains(diffs[0], "/properties/spec/properties/quoted/maxLength") {
+			t.Errorf("a changed maxLength gives differences %q, want one at spec.quoted", diffs)
+		}
+	})
+}
+
+// checkGolden compares types.go of widgets.example.com in mapping.yaml with its
+// golden file, or rewrites that with -update.
+func checkGolden(t *testing.T, got []byte) {
+	t.Helper()
 	golden := filepath.Join("testdata", "golden", "widgets_types.go.golden")
 	if *update {
 		if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
@@ -516,20 +550,34 @@ func TestRoundTripMappingRules(t *testing.T) {
 	if !bytes.Equal(got, want) {
 		t.Errorf("types.go of widgets.example.com differs from %s; run go test -update and review the diff", golden)
 	}
+}
 
-	// The comparison must see a change deep in the schema, or the round trip proves nothing.
-	changed := widget.crd.DeepCopy()
-	quoted := storage(changed).Schema.OpenAPIV3Schema.Properties["spec"].Properties["quoted"]
-	quoted.MaxLength = new(int64(21))
-	storage(changed).Schema.OpenAPIV3Schema.Properties["spec"].Properties["quoted"] = quoted
-	back := regenerate(t, []written{widget})[widget.crd.Name]
-	if diffs := compareCRD(changed, back); len(diffs) != 1 || !strings.Contains(diffs[0], "/properties/spec/properties/quoted/maxLength") {
-		t.Errorf("a changed maxLength gives differences %q, want one at spec.quoted", diffs)
+// TestConversion converts the mapping rules CRD without writing it: its types.go
+// against the golden file, and the same code and warnings when converted again,
+// for it and for the largest real CRD.
+func TestConversion(t *testing.T) {
+	for _, c := range append(readCRDs(t, "mapping.yaml"), readCRDs(t, "kyverno.io_clustercleanuppolicies.yaml")...) {
+		pkg := path.Join("example.com/m", c.Spec.Names.Plural)
+		first, firstWarnings, err := crd.ConvertedTypes(c, pkg)
+		if err != nil {
+			t.Fatalf("%s: %v", c.Name, err)
+		}
+		if c.Name == "widgets.example.com" {
+			checkGolden(t, first)
+		}
+		second, secondWarnings, err := crd.ConvertedTypes(c, pkg)
+		if err != nil {
+			t.Fatalf("%s: %v", c.Name, err)
+		}
+		if !bytes.Equal(first, second) || !slices.Equal(firstWarnings, secondWarnings) {
+			t.Errorf("%s: types.go or warnings differ between conversions", c.Name)
+		}
 	}
 }
 
 // TestDeterministic writes the same CRDs twice into one folder and wants the same bytes.
 func TestDeterministic(t *testing.T) {
+	skipShort(t)
 	dir, pkg := runDir(t)
 	for _, c := range append(readCRDs(t, "mapping.yaml"), readCRDs(t, "kyverno.io_clustercleanuppolicies.yaml")...) {
 		opts := crd.Options{OutputDir: filepath.Join(dir, c.Spec.Names.Plural), GoPackage: path.Join(pkg, c.Spec.Names.Plural)}
@@ -572,9 +620,7 @@ func TestDeterministic(t *testing.T) {
 	}
 }
 
-// TestOneCRDPerFolder checks PackageDir and that a folder holding another CRD's
-// package is not overwritten.
-func TestOneCRDPerFolder(t *testing.T) {
+func TestPackageDir(t *testing.T) {
 	crds := readCRDs(t, "cluster-versions.yaml")
 	for _, tt := range []struct{ crd, want string }{
 		{"gadgets.example.com", "example.com/gadgets/v1beta1"},
@@ -585,6 +631,13 @@ func TestOneCRDPerFolder(t *testing.T) {
 			t.Errorf("PackageDir(%s) = %q, %v; want %q", tt.crd, got, err, tt.want)
 		}
 	}
+}
+
+// TestOneCRDPerFolder checks that a folder holding another CRD's package is not
+// overwritten.
+func TestOneCRDPerFolder(t *testing.T) {
+	skipShort(t)
+	crds := readCRDs(t, "cluster-versions.yaml")
 	dir, pkg := runDir(t)
 	opts := crd.Options{OutputDir: dir, GoPackage: pkg}
 	if _, err := crd.WriteGoTypes(crds[0], opts); err != nil {
@@ -713,19 +766,32 @@ func TestLossyParts(t *testing.T) {
 		{"untyped values with a bound", apiextensionsv1.JSONSchemaProps{XPreserveUnknownFields: new(true), MinProperties: new(int64(1))},
 			[]string{"data.*: validations dropped", "without a type"}},
 	}
-	dir, pkg := runDir(t)
+	// Under -short only the conversion runs; make test also writes each package,
+	// which runs controller-tools' deepcopy on the converted types.
+	warnings := func(t *testing.T, c *apiextensionsv1.CustomResourceDefinition) []string {
+		t.Helper()
+		if testing.Short() {
+			_, w, err := crd.ConvertedTypes(c, "example.com/m/out")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return w
+		}
+		dir, pkg := runDir(t)
+		res, err := crd.WriteGoTypes(c, crd.Options{OutputDir: filepath.Join(dir, "out"), GoPackage: path.Join(pkg, "out")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Warnings
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := base.DeepCopy()
 			data := c.Spec.Versions[0].Schema.OpenAPIV3Schema.Properties["data"]
 			data.AdditionalProperties.Schema = &tt.value
 			c.Spec.Versions[0].Schema.OpenAPIV3Schema.Properties["data"] = data
-			res, err := crd.WriteGoTypes(c, crd.Options{OutputDir: filepath.Join(dir, "out"), GoPackage: path.Join(pkg, "out")})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !hasWarning(res.Warnings, tt.want...) {
-				t.Errorf("no warning with %q in %q", tt.want, res.Warnings)
+			if w := warnings(t, c); !hasWarning(w, tt.want...) {
+				t.Errorf("no warning with %q in %q", tt.want, w)
 			}
 		})
 	}
@@ -787,7 +853,7 @@ func TestReadFile(t *testing.T) {
 // types, and the template of each Federated<Kind> CRD must hold the CRD's schema.
 func TestFederatedTemplateKeepsSchema(t *testing.T) {
 	if testing.Short() {
-		t.Skip("generates and compiles client-go based code")
+		t.Skip("generates and compiles client-go based code in a throwaway module; make test runs it")
 	}
 	crds := append(readCRDs(t, "mapping.yaml"), readCRDs(t, "cert-manager.io_certificates.yaml")...)
 	mod := gomodule.New(t, "example.com/fedgen")
