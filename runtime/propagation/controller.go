@@ -272,6 +272,7 @@ func (r *reconciler) reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		return ctrl.Result{}, err
 	}
 	results, removalErr := r.propagate(ctx, fed, placed.Clusters, members, adopt)
+	r.warnOnChange(fed, "Propagate", results)
 	if err := r.writeStatus(ctx, fed, func(st *fedv1beta1.GenericFederatedStatus) bool {
 		return setClusters(st, fed.GetGeneration(), results)
 	}); err != nil {
@@ -356,13 +357,9 @@ func (r *reconciler) ensure(ctx context.Context, fed fedtype.Federated, target c
 	}
 	want, err := desired.Object(target, fed.ClusterOverrides(), m.Name)
 	if err != nil {
-		r.recorder.Eventf(fed, nil, corev1.EventTypeWarning, string(fedv1beta1.ApplyOverridesFailed), "Propagate", "cluster %s: %s", m.Name, err)
 		return clusterResult{m.Name, fedv1beta1.ApplyOverridesFailed, err.Error()}
 	}
 	out := r.dispatcher.Ensure(ctx, r.memberOf(m), want, adopt)
-	if out.Status != fedv1beta1.ClusterPropagationOK {
-		r.recorder.Eventf(fed, nil, corev1.EventTypeWarning, string(out.Status), "Propagate", "cluster %s: %s", m.Name, out.Message)
-	}
 	return clusterResult{m.Name, out.Status, out.Message}
 }
 
@@ -407,11 +404,7 @@ func (r *reconciler) finalize(ctx context.Context, fed fedtype.Federated) (ctrl.
 		}
 	}
 	if len(pending) > 0 {
-		for _, p := range pending {
-			if p.status != fedv1beta1.WaitingForRemoval {
-				r.recorder.Eventf(fed, nil, corev1.EventTypeWarning, string(p.status), "Delete", "cluster %s: %s", p.name, p.message)
-			}
-		}
+		r.warnOnChange(fed, "Delete", pending)
 		if err := r.writeStatus(ctx, fed, func(st *fedv1beta1.GenericFederatedStatus) bool {
 			return setClusters(st, fed.GetGeneration(), pending)
 		}); err != nil {
@@ -448,6 +441,26 @@ func (r *reconciler) releaseStray(ctx context.Context, key types.NamespacedName)
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// warnOnChange records a warning event for each cluster whose outcome is a
+// failure the object's status does not report yet: one event per change rather
+// than one per retry, which would flood the host and the event recorder's cache
+// with repeats. Call it before the status is updated.
+func (r *reconciler) warnOnChange(fed fedtype.Federated, action string, results []clusterResult) {
+	reported := map[string]fedv1beta1.PropagationStatus{}
+	for _, c := range fed.FederatedStatus().Clusters {
+		reported[c.Name] = c.Status
+	}
+	for _, res := range results {
+		if res.status == fedv1beta1.ClusterPropagationOK || res.status == fedv1beta1.WaitingForRemoval {
+			continue
+		}
+		if s, ok := reported[res.name]; ok && s == res.status {
+			continue
+		}
+		r.recorder.Eventf(fed, nil, corev1.EventTypeWarning, string(res.status), action, "cluster %s: %s", res.name, res.message)
+	}
 }
 
 // release deletes, or with orphan releases, the member object in m, within the
