@@ -124,13 +124,6 @@ func soakOp(ctx context.Context, f *federation.Federation, ns string, rng *rand.
 // it back, every soakFlap, until deadline; it leaves member2 up.
 func flap(b *testing.B, f *federation.Federation, deadline time.Time) {
 	ctx := context.Background()
-	key := client.ObjectKey{Namespace: federation.KubefedNamespace, Name: "member2"}
-	var kfc corev1beta1.KubeFedCluster
-	if err := f.Host.Get(ctx, key, &kfc); err != nil {
-		b.Error(err)
-		return
-	}
-	up := kfc.Spec.APIEndpoint
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Error(err)
@@ -138,16 +131,14 @@ func flap(b *testing.B, f *federation.Federation, deadline time.Time) {
 	}
 	down := "https://" + l.Addr().String()
 	_ = l.Close()
+	var kfc corev1beta1.KubeFedCluster
+	if err := f.Host.Get(ctx, client.ObjectKey{Namespace: federation.KubefedNamespace, Name: "member2"}, &kfc); err != nil {
+		b.Error(err)
+		return
+	}
+	up := kfc.Spec.APIEndpoint
 	set := func(endpoint string) {
-		err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
-			var kfc corev1beta1.KubeFedCluster
-			if err := f.Host.Get(ctx, key, &kfc); err != nil {
-				return false, nil
-			}
-			kfc.Spec.APIEndpoint = endpoint
-			return f.Host.Update(ctx, &kfc) == nil, nil
-		})
-		if err != nil {
+		if _, err := f.SetEndpoint(ctx, "member2", endpoint); err != nil {
 			b.Errorf("set member2's endpoint: %v", err)
 		}
 	}

@@ -312,16 +312,7 @@ func TestPropagation(t *testing.T) {
 	t.Run("unreachable member reports ClusterNotReady, then converges", func(t *testing.T) {
 		ns := "outage"
 		f.FederateNamespace(t, ns, "member1", "member2")
-		var kfc corev1beta1.KubeFedCluster
-		key := client.ObjectKey{Namespace: federation.KubefedNamespace, Name: "member2"}
-		if err := f.Host.Get(ctx, key, &kfc); err != nil {
-			t.Fatal(err)
-		}
-		endpoint := kfc.Spec.APIEndpoint
-		kfc.Spec.APIEndpoint = "https://" + closedPort(t)
-		if err := f.Host.Update(ctx, &kfc); err != nil {
-			t.Fatal(err)
-		}
+		restore := setEndpoint(t, f, "member2", "https://"+closedPort(t))
 		cm := &typesv1beta1.FederatedConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "during-outage", Namespace: ns}}
 		cm.Spec.Placement = federation.PlacementOn("member1", "member2")
 		if err := f.Host.Create(ctx, cm); err != nil {
@@ -329,13 +320,7 @@ func TestPropagation(t *testing.T) {
 		}
 		f.WaitStatus(t, cm, map[string]fedv1beta1.PropagationStatus{"member1": ok, "member2": notReady})
 
-		if err := f.Host.Get(ctx, key, &kfc); err != nil {
-			t.Fatal(err)
-		}
-		kfc.Spec.APIEndpoint = endpoint
-		if err := f.Host.Update(ctx, &kfc); err != nil {
-			t.Fatal(err)
-		}
+		restore()
 		f.WaitStatus(t, cm, both)
 		waitMembers(t, f, "arrived after the outage", present(&corev1.ConfigMap{}, ns, "during-outage"), "member2")
 	})
@@ -625,25 +610,15 @@ func TestPropagation(t *testing.T) {
 // setEndpoint points a KubeFedCluster at endpoint and returns a func restoring it.
 func setEndpoint(t *testing.T, f *federation.Federation, name, endpoint string) (restore func()) {
 	t.Helper()
-	ctx := context.Background()
-	key := client.ObjectKey{Namespace: federation.KubefedNamespace, Name: name}
-	var kfc corev1beta1.KubeFedCluster
-	if err := f.Host.Get(ctx, key, &kfc); err != nil {
+	old, err := f.SetEndpoint(context.Background(), name, endpoint)
+	if err != nil {
 		t.Fatal(err)
 	}
-	old := kfc.Spec.APIEndpoint
-	set := func(to string) {
-		var kfc corev1beta1.KubeFedCluster
-		if err := f.Host.Get(ctx, key, &kfc); err != nil {
-			t.Fatal(err)
-		}
-		kfc.Spec.APIEndpoint = to
-		if err := f.Host.Update(ctx, &kfc); err != nil {
+	return func() {
+		if _, err := f.SetEndpoint(context.Background(), name, old); err != nil {
 			t.Fatal(err)
 		}
 	}
-	set(endpoint)
-	return func() { set(old) }
 }
 
 func mustItems(t *testing.T, list client.ObjectList) []runtime.Object {

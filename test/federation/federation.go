@@ -8,6 +8,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/yaml"
 
 	"context"
@@ -138,6 +139,22 @@ func Start(t testing.TB, opts manager.Options) *Federation {
 		})
 	}
 	return f
+}
+
+// SetEndpoint points member cluster name's KubeFedCluster at endpoint (a closed
+// port makes the member unreachable) and returns the endpoint it had. Conflicts
+// with the registry's status writes are retried.
+func (f *Federation) SetEndpoint(ctx context.Context, name, endpoint string) (old string, err error) {
+	key := client.ObjectKey{Namespace: KubefedNamespace, Name: name}
+	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		var kfc corev1beta1.KubeFedCluster
+		if err := f.Host.Get(ctx, key, &kfc); err != nil {
+			return err
+		}
+		old, kfc.Spec.APIEndpoint = kfc.Spec.APIEndpoint, endpoint
+		return f.Host.Update(ctx, &kfc)
+	})
+	return old, err
 }
 
 // StartManager starts a new controller manager (after StopManager).
