@@ -140,7 +140,7 @@ func start(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.registry.WatchMembers(cluster.MemberWatch{
+	if err := e.registry.WatchMembers(ctx, cluster.MemberWatch{
 		Object:     &corev1.ConfigMap{},
 		Controller: watcher,
 		Handler: func(c string) handler.EventHandler {

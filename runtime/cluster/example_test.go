@@ -41,7 +41,7 @@ func ExampleRegistry() {
 	}
 	registry.OnChange(func(name string) { fmt.Println("cluster changed:", name) })
 	var syncController controller.Controller // e.g. from ctrl.NewControllerManagedBy(mgr)...Build(r)
-	_ = registry.WatchMembers(cluster.MemberWatch{
+	_ = registry.WatchMembers(context.Background(), cluster.MemberWatch{
 		Object:     &corev1.ConfigMap{},
 		Controller: syncController,
 		// Member objects map to the federated object of the same name.

@@ -87,8 +87,8 @@ type memberState struct {
 	region     *string
 
 	watchMu     sync.Mutex
-	watched     []bool // by index into Registry.watches
-	watchWarned []bool
+	watched     map[*MemberWatch]bool
+	watchWarned map[*MemberWatch]bool
 }
 
 // withLabels returns a snapshot of m with other labels.
@@ -202,7 +202,8 @@ func newMember(kfc *corev1beta1.KubeFedCluster, secret *corev1.Secret, opts Opti
 		return nil, fmt.Errorf("cache: %w", err)
 	}
 	writer, err := client.New(requestCfg, client.Options{HTTPClient: requestClient, Scheme: opts.Scheme, Mapper: mapper,
-		Cache: &client.CacheOptions{Reader: c}})
+		// Unstructured reads too: run-time types are read as unstructured.
+		Cache: &client.CacheOptions{Reader: c, Unstructured: true}})
 	if err != nil {
 		return nil, fmt.Errorf("client: %w", err)
 	}

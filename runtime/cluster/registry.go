@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -61,7 +62,7 @@ type Registry struct {
 
 	mu       sync.RWMutex
 	members  map[string]*Member
-	watches  []MemberWatch
+	watches  []*MemberWatch
 	onChange []func(cluster string)
 }
 
@@ -175,29 +176,51 @@ func (r *Registry) OnChange(fn func(cluster string)) {
 	r.onChange = append(r.onChange, fn)
 }
 
-// WatchMembers registers w on the cache of every member, current and future:
-// the controller then sees member events as it sees host events, through a
-// source.Kind. A source lives as long as its member's cache, so a member that is
-// rebuilt or removed takes its sources with it.
+// WatchMembers registers w on the cache of every member, current and future,
+// until ctx ends: the controller then sees member events as it sees host events,
+// through a source.Kind. A source lives as long as its member's cache, so a member
+// that is rebuilt or removed takes its sources with it. When ctx ends the watch is
+// forgotten and every member's cache drops its informer of w.Object, so that a
+// controller started and stopped at run time leaves nothing behind.
 //
 // A member that cannot watch the type yet (unreachable, or the type is not served
 // there) is retried after each of its successful health checks.
-func (r *Registry) WatchMembers(w MemberWatch) error {
+func (r *Registry) WatchMembers(ctx context.Context, w MemberWatch) error {
 	if _, err := apiutil.GVKForObject(w.Object, r.opts.Scheme); err != nil {
 		return fmt.Errorf("watch members: %w", err)
 	}
+	watch := &w
 	r.mu.Lock()
-	r.watches = append(r.watches, w)
-	members := make([]*Member, 0, len(r.members))
-	for _, m := range r.members {
-		members = append(members, m)
-	}
+	r.watches = append(r.watches, watch)
+	members := slices.Collect(maps.Values(r.members))
 	r.mu.Unlock()
 	for _, m := range members {
 		// Asynchronously: a member that does not answer must not hold up the caller.
 		go r.ensureWatches(m)
 	}
+	context.AfterFunc(ctx, func() { r.unwatch(watch) })
 	return nil
+}
+
+// unwatch forgets w and drops its informers from every member's cache.
+func (r *Registry) unwatch(w *MemberWatch) {
+	r.mu.Lock()
+	r.watches = slices.DeleteFunc(r.watches, func(x *MemberWatch) bool { return x == w })
+	members := slices.Collect(maps.Values(r.members))
+	r.mu.Unlock()
+	for _, m := range members {
+		s := m.state
+		s.watchMu.Lock()
+		watched := s.watched[w]
+		delete(s.watched, w)
+		delete(s.watchWarned, w)
+		s.watchMu.Unlock()
+		if watched {
+			if err := m.Cache.RemoveInformer(s.ctx, w.Object); err != nil {
+				r.log.V(1).Info("drop member informer", "cluster", m.Name, "error", err.Error())
+			}
+		}
+	}
 }
 
 // ensureWatches registers on m's cache the watches it does not have yet.
@@ -212,11 +235,11 @@ func (r *Registry) ensureWatches(m *Member) {
 	s := m.state
 	s.watchMu.Lock()
 	defer s.watchMu.Unlock()
-	for len(s.watched) < len(watches) {
-		s.watched, s.watchWarned = append(s.watched, false), append(s.watchWarned, false)
+	if s.watched == nil {
+		s.watched, s.watchWarned = map[*MemberWatch]bool{}, map[*MemberWatch]bool{}
 	}
-	for i, w := range watches {
-		if s.watched[i] {
+	for _, w := range watches {
+		if s.watched[w] {
 			continue
 		}
 		// Not blocking until synced: the member may be down. Getting the informer
@@ -229,16 +252,17 @@ func (r *Registry) ensureWatches(m *Member) {
 		}
 		if err != nil {
 			// Retried every period: said loudly once, then only at debug level.
-			log := r.log.WithValues("cluster", m.Name, "type", fmt.Sprintf("%T", w.Object))
-			if !s.watchWarned[i] && s.ctx.Err() == nil {
+			gvk, _ := apiutil.GVKForObject(w.Object, r.opts.Scheme)
+			log := r.log.WithValues("cluster", m.Name, "type", gvk.String())
+			if !s.watchWarned[w] && s.ctx.Err() == nil {
 				log.Error(err, "cannot watch member yet; retrying after its next successful health check")
-				s.watchWarned[i] = true
+				s.watchWarned[w] = true
 			} else {
 				log.V(1).Info("cannot watch member yet", "error", err.Error())
 			}
 			continue
 		}
-		s.watched[i] = true
+		s.watched[w] = true
 	}
 }
 

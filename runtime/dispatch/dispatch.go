@@ -313,6 +313,11 @@ func foreign(obj client.Object, m Member) string {
 // newLike returns an empty object of obj's Go type; decoding into a copy would keep
 // fields the server no longer has.
 func newLike(obj client.Object) client.Object {
+	if u, ok := obj.(*unstructured.Unstructured); ok {
+		out := &unstructured.Unstructured{}
+		out.SetGroupVersionKind(u.GroupVersionKind())
+		return out
+	}
 	return reflect.New(reflect.TypeOf(obj).Elem()).Interface().(client.Object)
 }
 

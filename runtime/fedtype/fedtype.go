@@ -1,6 +1,8 @@
 package fedtype
 
 import (
+	"fmt"
+
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -53,6 +55,9 @@ type Descriptor interface {
 	NewFederatedObject() client.Object
 	// NewTargetObject returns an empty target object.
 	NewTargetObject() client.Object
+	// AsFederated returns the federated view of obj, an object read into
+	// NewFederatedObject's type.
+	AsFederated(obj client.Object) (Federated, error)
 	// Target returns the object fed's template describes; fed must be of this type.
 	Target(fed Federated) client.Object
 	// SetTemplate makes fed's template a copy of target; both must be of this type.
@@ -92,6 +97,14 @@ func (t *Type[F, T]) NewTarget() T { return t.newTarget() }
 
 func (t *Type[F, T]) NewFederatedObject() client.Object { return t.newFederated() }
 func (t *Type[F, T]) NewTargetObject() client.Object    { return t.newTarget() }
+
+func (t *Type[F, T]) AsFederated(obj client.Object) (Federated, error) {
+	fed, ok := obj.(F)
+	if !ok {
+		return nil, fmt.Errorf("%s: want %T, got %T", t.Name, t.newFederated(), obj)
+	}
+	return fed, nil
+}
 
 func (t *Type[F, T]) Target(fed Federated) client.Object { return fed.(F).TargetObject() }
 

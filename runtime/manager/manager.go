@@ -117,10 +117,13 @@ func New(cfg *rest.Config, opts Options, types []fedtype.Descriptor, addToScheme
 		log.Info(note, "kubefedconfig", opts.Namespace+"/"+ConfigName)
 	}
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
-		LeaseDuration:           opts.leaseDuration,
-		RenewDeadline:           opts.renewDeadline,
-		RetryPeriod:             opts.retryPeriod,
-		Scheme:                  scheme,
+		LeaseDuration: opts.leaseDuration,
+		RenewDeadline: opts.renewDeadline,
+		RetryPeriod:   opts.retryPeriod,
+		Scheme:        scheme,
+		// Dynamic types and FederatedNamespaces are read unstructured; from the
+		// cache, as typed objects are.
+		Client:                  client.Options{Cache: &client.CacheOptions{Unstructured: true}},
 		Metrics:                 metricsserver.Options{BindAddress: orDefault(opts.MetricsAddr, ":8080")},
 		HealthProbeBindAddress:  orDefault(opts.ProbeAddr, ":8081"),
 		LeaderElection:          opts.LeaderElection,

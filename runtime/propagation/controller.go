@@ -17,17 +17,18 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/events"
 	"k8s.io/client-go/util/workqueue"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/source"
 
@@ -56,7 +57,9 @@ type Options struct {
 	HostID string
 }
 
-// Setup starts one sync controller per federated type with the manager.
+// Setup starts one sync controller per federated type with the manager, and the
+// controller of FederatedTypeConfigs, which starts a dynamic sync controller for
+// every type a FederatedTypeConfig enables that is not among typs.
 func Setup(mgr ctrl.Manager, clusters *cluster.Registry, typs []fedtype.Descriptor, opts Options) error {
 	if opts.ConfigName == "" {
 		opts.ConfigName = "kubefed"
@@ -71,30 +74,38 @@ func Setup(mgr ctrl.Manager, clusters *cluster.Registry, typs []fedtype.Descript
 	for _, t := range typs {
 		compiled[t.TypeInfo().Name] = true
 	}
-	if err := setupTypeConfigStatus(mgr, opts.Namespace, compiled); err != nil {
-		return fmt.Errorf("FederatedTypeConfig status: %w", err)
+	if err := mgr.Add(newTypeConfigs(mgr, clusters, opts, compiled)); err != nil {
+		return fmt.Errorf("FederatedTypeConfig controller: %w", err)
 	}
 	for _, t := range typs {
-		r := &reconciler{
-			typ: t, info: t.TypeInfo(), opts: opts,
-			host: mgr.GetClient(), scheme: mgr.GetScheme(), clusters: clusters,
-			recorder: mgr.GetEventRecorder("kubefed-sync-" + t.TypeInfo().Name),
-			dispatcher: &dispatch.Dispatcher{Versions: dispatch.NewVersions(), Observe: func(c, verb string, took time.Duration, err error) {
-				result := "ok"
-				if err != nil {
-					result = "error"
-				}
-				memberWrites.WithLabelValues(c, verb, result).Inc()
-				memberWriteSeconds.WithLabelValues(c, verb).Observe(took.Seconds())
-			}},
-			firstSeen: map[types.NamespacedName]generationSeen{},
-			written:   map[types.NamespacedName]string{},
+		r := newReconciler(mgr, clusters, t, opts)
+		c, err := r.newController(mgr)
+		if err != nil {
+			return fmt.Errorf("sync controller for %s: %w", r.info.Name, err)
 		}
-		if err := r.setup(mgr); err != nil {
+		if err := mgr.Add(manager.RunnableFunc(func(ctx context.Context) error { return r.run(ctx, c) })); err != nil {
 			return fmt.Errorf("sync controller for %s: %w", r.info.Name, err)
 		}
 	}
 	return nil
+}
+
+func newReconciler(mgr ctrl.Manager, clusters *cluster.Registry, t fedtype.Descriptor, opts Options) *reconciler {
+	return &reconciler{
+		typ: t, info: t.TypeInfo(), opts: opts,
+		host: mgr.GetClient(), scheme: mgr.GetScheme(), clusters: clusters,
+		recorder: mgr.GetEventRecorder("kubefed-sync-" + t.TypeInfo().Name),
+		dispatcher: &dispatch.Dispatcher{Versions: dispatch.NewVersions(), Observe: func(c, verb string, took time.Duration, err error) {
+			result := "ok"
+			if err != nil {
+				result = "error"
+			}
+			memberWrites.WithLabelValues(c, verb, result).Inc()
+			memberWriteSeconds.WithLabelValues(c, verb).Observe(took.Seconds())
+		}},
+		firstSeen: map[types.NamespacedName]generationSeen{},
+		written:   map[types.NamespacedName]string{},
+	}
 }
 
 type generationSeen struct {
@@ -118,48 +129,74 @@ type reconciler struct {
 	written map[types.NamespacedName]string
 }
 
-func (r *reconciler) setup(mgr ctrl.Manager) error {
-	b := ctrl.NewControllerManagedBy(mgr).
-		Named("sync-"+r.info.Name).
-		For(r.typ.NewFederatedObject(), builder.WithPredicates(predicate.Or(
-			predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
+// newController builds the type's sync controller with its host watches, outside
+// the manager, so that a dynamic type's controller can be stopped again.
+func (r *reconciler) newController(mgr ctrl.Manager) (controller.Controller, error) {
+	opts := controller.Options{
+		Reconciler:              r,
+		MaxConcurrentReconciles: r.opts.MaxConcurrentReconciles,
+		// Names are unique per manager by construction (one per type); tests run
+		// several managers in one process, and a dynamic type's controller is
+		// built again each time the type is enabled.
+		SkipNameValidation: ptr.To(true),
+	}
+	opts.DefaultFromConfig(mgr.GetControllerOptions())
+	if opts.Logger.GetSink() == nil {
+		opts.Logger = mgr.GetLogger()
+	}
+	c, err := controller.NewUnmanaged("sync-"+r.info.Name, opts)
+	if err != nil {
+		return nil, err
+	}
+	hostCache := mgr.GetCache()
+	sources := []source.Source{
+		source.Kind(hostCache, r.typ.NewFederatedObject(), &handler.EnqueueRequestForObject{}, predicate.Or(
+			predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{})),
 		// A member joining, leaving, or changing readiness or labels may change
 		// where every object goes.
-		WatchesRawSource(source.Func(func(ctx context.Context, q workqueue.TypedRateLimitingInterface[ctrl.Request]) error {
+		source.Func(func(ctx context.Context, q workqueue.TypedRateLimitingInterface[ctrl.Request]) error {
 			r.clusters.OnChange(func(string) {
+				if ctx.Err() != nil {
+					return // the controller stopped
+				}
 				for _, req := range r.all(ctx) {
 					q.Add(req)
 				}
 			})
 			return nil
-		})).
-		Watches(&corev1beta1.FederatedTypeConfig{}, handler.EnqueueRequestsFromMapFunc(
+		}),
+		source.Kind[client.Object](hostCache, &corev1beta1.FederatedTypeConfig{}, handler.EnqueueRequestsFromMapFunc(
 			func(ctx context.Context, o client.Object) []ctrl.Request {
 				if o.GetName() != r.info.Name {
 					return nil
 				}
 				return r.all(ctx)
-			})).
-		Watches(&corev1beta1.KubeFedConfig{}, handler.EnqueueRequestsFromMapFunc(
-			func(ctx context.Context, _ client.Object) []ctrl.Request { return r.all(ctx) })).
-		// Names are unique per manager by construction (one per type); tests run
-		// several managers in one process.
-		WithOptions(controller.Options{MaxConcurrentReconciles: r.opts.MaxConcurrentReconciles, SkipNameValidation: ptr.To(true)})
+			})),
+		source.Kind[client.Object](hostCache, &corev1beta1.KubeFedConfig{}, handler.EnqueueRequestsFromMapFunc(
+			func(ctx context.Context, _ client.Object) []ctrl.Request { return r.all(ctx) })),
+	}
 	if r.info.Target.Namespaced {
 		fns := &unstructured.Unstructured{}
 		fns.SetGroupVersionKind(r.info.Federated.GroupVersion().WithKind("FederatedNamespace"))
 		if _, err := mgr.GetRESTMapper().RESTMapping(fns.GroupVersionKind().GroupKind(), fns.GroupVersionKind().Version); err == nil {
-			b = b.Watches(fns, handler.EnqueueRequestsFromMapFunc(func(ctx context.Context, o client.Object) []ctrl.Request {
+			sources = append(sources, source.Kind[client.Object](hostCache, fns, handler.EnqueueRequestsFromMapFunc(func(ctx context.Context, o client.Object) []ctrl.Request {
 				return r.all(ctx, client.InNamespace(o.GetNamespace()))
-			}))
+			})))
 		}
 	}
-	c, err := b.Build(r)
-	if err != nil {
-		return err
+	for _, src := range sources {
+		if err := c.Watch(src); err != nil {
+			return nil, err
+		}
 	}
+	return c, nil
+}
+
+// run runs c, the controller newController built, until ctx ends, with a watch of
+// every member's objects of the type.
+func (r *reconciler) run(ctx context.Context, c controller.Controller) error {
 	// Member objects changing (drift, deletion) lead back to their federated object.
-	return r.clusters.WatchMembers(cluster.MemberWatch{
+	err := r.clusters.WatchMembers(ctx, cluster.MemberWatch{
 		Object:     r.typ.NewTargetObject(),
 		Controller: c,
 		Handler: func(string) handler.EventHandler {
@@ -169,6 +206,10 @@ func (r *reconciler) setup(mgr ctrl.Manager) error {
 		},
 		Predicates: []predicate.Predicate{memberChanged},
 	})
+	if err != nil {
+		return err
+	}
+	return c.Start(ctx)
 }
 
 // memberChanged drops member updates that cannot be drift: those that change
@@ -187,10 +228,18 @@ var memberChanged = predicate.Funcs{
 // same namespace and name, except for namespaces, whose FederatedNamespace lives
 // in the namespace it describes.
 func (r *reconciler) federatedKey(o client.Object) types.NamespacedName {
-	if _, isNamespace := o.(*corev1.Namespace); isNamespace {
+	if r.info.Target.GroupKind() == (schema.GroupKind{Kind: "Namespace"}) {
 		return types.NamespacedName{Namespace: o.GetName(), Name: o.GetName()}
 	}
 	return types.NamespacedName{Namespace: o.GetNamespace(), Name: o.GetName()}
+}
+
+// hostInformers are the objects of the host informers this controller's watches
+// and reads start.
+func (r *reconciler) hostInformers() []client.Object {
+	metadata := &metav1.PartialObjectMetadata{}
+	metadata.SetGroupVersionKind(r.info.Federated.GroupVersionKind)
+	return []client.Object{r.typ.NewFederatedObject(), metadata}
 }
 
 // all lists the keys of every federated object of this type in the host's cache.
@@ -240,17 +289,22 @@ func (r *reconciler) reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		}
 		return ctrl.Result{}, err
 	}
-	fed := obj.(fedtype.Federated)
+	// obj is what is read and written; fed shares its data and reads the parts
+	// every federated type has.
+	fed, err := r.typ.AsFederated(obj)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
 	// Deleting is the user's explicit request; it is carried out even while
 	// propagation of the type is disabled, or the object could never go.
 	if !fed.GetDeletionTimestamp().IsZero() {
-		return r.finalize(ctx, fed)
+		return r.finalize(ctx, obj, fed)
 	}
 	enabled, err := r.propagationEnabled(ctx)
 	if err != nil || !enabled {
 		return ctrl.Result{}, err
 	}
-	if err := r.patchMetadata(ctx, fed, func() bool { return controllerutil.AddFinalizer(fed, Finalizer) }); err != nil {
+	if err := r.patchMetadata(ctx, obj, func() bool { return controllerutil.AddFinalizer(obj, Finalizer) }); err != nil {
 		return ctrl.Result{}, fmt.Errorf("add finalizer: %w", err)
 	}
 	r.noteGeneration(req.NamespacedName, fed.GetGeneration())
@@ -259,8 +313,8 @@ func (r *reconciler) reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	placed, err := Place(ctx, r.host, r.info, fed, candidates(members))
 	if perr := (*PlacementError)(nil); errors.As(err, &perr) {
 		// The user must change something; retrying would not help.
-		r.recorder.Eventf(fed, nil, corev1.EventTypeWarning, perr.Reason, "Place", "%s", perr.Error())
-		return ctrl.Result{}, r.writeStatus(ctx, fed, func(st *fedv1beta1.GenericFederatedStatus) bool {
+		r.recorder.Eventf(obj, nil, corev1.EventTypeWarning, perr.Reason, "Place", "%s", perr.Error())
+		return ctrl.Result{}, r.writeStatus(ctx, obj, fed, func(st *fedv1beta1.GenericFederatedStatus) bool {
 			return setFailed(st, fed.GetGeneration(), perr.Reason, perr.Error())
 		})
 	}
@@ -271,9 +325,9 @@ func (r *reconciler) reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	results, removalErr := r.propagate(ctx, fed, placed.Clusters, members, adopt)
-	r.warnOnChange(fed, "Propagate", results)
-	if err := r.writeStatus(ctx, fed, func(st *fedv1beta1.GenericFederatedStatus) bool {
+	results, removalErr := r.propagate(ctx, obj, fed, placed.Clusters, members, adopt)
+	r.warnOnChange(obj, fed, "Propagate", results)
+	if err := r.writeStatus(ctx, obj, fed, func(st *fedv1beta1.GenericFederatedStatus) bool {
 		return setClusters(st, fed.GetGeneration(), results)
 	}); err != nil {
 		return ctrl.Result{}, err
@@ -300,7 +354,7 @@ func candidates(members []*cluster.Member) []placement.Cluster {
 // timeout, once; after that its breaker is open (cluster.Member.Unresponsive), it
 // is reported ClusterNotReady at once, and the registry requeues every object when
 // it answers again.
-func (r *reconciler) propagate(ctx context.Context, fed fedtype.Federated, placed []string, members []*cluster.Member, adopt bool) ([]clusterResult, error) {
+func (r *reconciler) propagate(ctx context.Context, obj client.Object, fed fedtype.Federated, placed []string, members []*cluster.Member, adopt bool) ([]clusterResult, error) {
 	target := r.typ.Target(fed)
 	known := map[string]*cluster.Member{}
 	for _, m := range members {
@@ -337,7 +391,7 @@ func (r *reconciler) propagate(ctx context.Context, fed fedtype.Federated, place
 			ctx, cancel := dispatchContext(ctx, m)
 			defer cancel()
 			if _, out := r.dispatcher.Remove(ctx, r.memberOf(m), target); out.Status != fedv1beta1.ClusterPropagationOK && out.Status != fedv1beta1.WaitingForRemoval {
-				r.recorder.Eventf(fed, nil, corev1.EventTypeWarning, string(out.Status), "Remove", "cluster %s: %s", m.Name, out.Message)
+				r.recorder.Eventf(obj, nil, corev1.EventTypeWarning, string(out.Status), "Remove", "cluster %s: %s", m.Name, out.Message)
 				mu.Lock()
 				removalErr = append(removalErr, fmt.Errorf("cluster %s: %s", m.Name, out.Message))
 				mu.Unlock()
@@ -381,8 +435,8 @@ func dispatchContext(ctx context.Context, m *cluster.Member) (context.Context, c
 
 // finalize deletes (or, with the orphan annotation, releases) the member objects,
 // then lets the federated object go.
-func (r *reconciler) finalize(ctx context.Context, fed fedtype.Federated) (ctrl.Result, error) {
-	if !controllerutil.ContainsFinalizer(fed, Finalizer) {
+func (r *reconciler) finalize(ctx context.Context, obj client.Object, fed fedtype.Federated) (ctrl.Result, error) {
+	if !controllerutil.ContainsFinalizer(obj, Finalizer) {
 		return ctrl.Result{}, nil
 	}
 	target := r.typ.Target(fed)
@@ -404,8 +458,8 @@ func (r *reconciler) finalize(ctx context.Context, fed fedtype.Federated) (ctrl.
 		}
 	}
 	if len(pending) > 0 {
-		r.warnOnChange(fed, "Delete", pending)
-		if err := r.writeStatus(ctx, fed, func(st *fedv1beta1.GenericFederatedStatus) bool {
+		r.warnOnChange(obj, fed, "Delete", pending)
+		if err := r.writeStatus(ctx, obj, fed, func(st *fedv1beta1.GenericFederatedStatus) bool {
 			return setClusters(st, fed.GetGeneration(), pending)
 		}); err != nil {
 			return ctrl.Result{}, err
@@ -416,9 +470,9 @@ func (r *reconciler) finalize(ctx context.Context, fed fedtype.Federated) (ctrl.
 		}
 		return ctrl.Result{RequeueAfter: time.Second}, nil
 	}
-	err := r.patchMetadata(ctx, fed, func() bool { return controllerutil.RemoveFinalizer(fed, Finalizer) })
+	err := r.patchMetadata(ctx, obj, func() bool { return controllerutil.RemoveFinalizer(obj, Finalizer) })
 	if err == nil {
-		r.forget(client.ObjectKeyFromObject(fed))
+		r.forget(client.ObjectKeyFromObject(obj))
 	}
 	return ctrl.Result{}, client.IgnoreNotFound(err)
 }
@@ -447,7 +501,7 @@ func (r *reconciler) releaseStray(ctx context.Context, key types.NamespacedName)
 // failure the object's status does not report yet: one event per change rather
 // than one per retry, which would flood the host and the event recorder's cache
 // with repeats. Call it before the status is updated.
-func (r *reconciler) warnOnChange(fed fedtype.Federated, action string, results []clusterResult) {
+func (r *reconciler) warnOnChange(obj client.Object, fed fedtype.Federated, action string, results []clusterResult) {
 	reported := map[string]fedv1beta1.PropagationStatus{}
 	for _, c := range fed.FederatedStatus().Clusters {
 		reported[c.Name] = c.Status
@@ -459,7 +513,7 @@ func (r *reconciler) warnOnChange(fed fedtype.Federated, action string, results 
 		if s, ok := reported[res.name]; ok && s == res.status {
 			continue
 		}
-		r.recorder.Eventf(fed, nil, corev1.EventTypeWarning, string(res.status), action, "cluster %s: %s", res.name, res.message)
+		r.recorder.Eventf(obj, nil, corev1.EventTypeWarning, string(res.status), action, "cluster %s: %s", res.name, res.message)
 	}
 }
 
@@ -476,25 +530,25 @@ func (r *reconciler) release(ctx context.Context, m *cluster.Member, target clie
 	return clusterResult{m.Name, out.Status, out.Message}, gone
 }
 
-// patchMetadata writes what change does to fed's metadata, if it changes
+// patchMetadata writes what change does to obj's metadata, if it changes
 // anything, with a merge patch of that change alone: the user's spec is never
 // rewritten. The patch is conditional on fed's resourceVersion, since finalizers
 // are a list other controllers write too.
-func (r *reconciler) patchMetadata(ctx context.Context, fed fedtype.Federated, change func() bool) error {
-	before := fed.DeepCopyObject().(client.Object)
+func (r *reconciler) patchMetadata(ctx context.Context, obj client.Object, change func() bool) error {
+	before := obj.DeepCopyObject().(client.Object)
 	if !change() {
 		return nil
 	}
-	err := r.host.Patch(ctx, fed, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{}))
+	err := r.host.Patch(ctx, obj, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{}))
 	observeHostWrite(r.info.Name, "finalizer", err)
 	return err
 }
 
-// writeStatus writes the status mutate leaves, when it changed anything and is
+// writeStatus writes the status mutate leaves in fed, obj's federated view, when it changed anything and is
 // not what this process last wrote. The status is wholly the controller's, so
 // the write needs no resourceVersion and never conflicts with the controller's
 // own metadata writes.
-func (r *reconciler) writeStatus(ctx context.Context, fed fedtype.Federated, mutate func(*fedv1beta1.GenericFederatedStatus) bool) error {
+func (r *reconciler) writeStatus(ctx context.Context, obj client.Object, fed fedtype.Federated, mutate func(*fedv1beta1.GenericFederatedStatus) bool) error {
 	if !mutate(fed.FederatedStatus()) {
 		return nil
 	}
@@ -504,7 +558,7 @@ func (r *reconciler) writeStatus(ctx context.Context, fed fedtype.Federated, mut
 	}
 	// The cache may not show this process's last status write yet; writing the
 	// same status again would be a wasted host write.
-	key := client.ObjectKeyFromObject(fed)
+	key := client.ObjectKeyFromObject(obj)
 	written, err := json.Marshal(st)
 	if err != nil {
 		return fmt.Errorf("status: %w", err)
@@ -525,7 +579,7 @@ func (r *reconciler) writeStatus(ctx context.Context, fed fedtype.Federated, mut
 	if err != nil {
 		return fmt.Errorf("status: %w", err)
 	}
-	err = r.host.Status().Patch(ctx, fed, client.RawPatch(types.MergePatchType, patch), client.FieldOwner(StatusFieldManager))
+	err = r.host.Status().Patch(ctx, obj, client.RawPatch(types.MergePatchType, patch), client.FieldOwner(StatusFieldManager))
 	observeHostWrite(r.info.Name, "status", client.IgnoreNotFound(err))
 	if err != nil {
 		return fmt.Errorf("write status: %w", err)

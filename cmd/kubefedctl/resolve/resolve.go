@@ -360,14 +360,7 @@ func QualifiedResource(plural, group string) string {
 // FromConfig describes the type of a FederatedTypeConfig whose target the host
 // no longer serves.
 func (r *Resolver) FromConfig(c *corev1beta1.FederatedTypeConfig) *Type {
-	res := func(a corev1beta1.APIResource) fedtype.Resource {
-		return fedtype.Resource{
-			GroupVersionKind: schema.GroupVersionKind{Group: a.Group, Version: a.Version, Kind: a.Kind},
-			Plural:           a.PluralName,
-			Namespaced:       a.Scope == string(apiextensionsv1.NamespaceScoped),
-		}
-	}
-	t := &Type{Info: fedtype.Info{Name: c.Name, Target: res(c.Spec.TargetType), Federated: res(c.Spec.FederatedType)}, Config: c}
+	t := &Type{Info: fedtype.InfoFor(c), Config: c}
 	if m, err := r.mapper.RESTMapping(t.Federated.GroupKind()); err == nil {
 		t.Installed = true
 		t.Federated.Version, t.Federated.Plural = m.Resource.Version, m.Resource.Resource

@@ -22,6 +22,8 @@ import (
 const (
 	// Name of the manager's ServiceAccount, roles and bindings (and of its Deployment).
 	Name = "kubefed-controller-manager"
+	// DynamicTypesName is the role, and its binding, for types enabled at run time.
+	DynamicTypesName = Name + "-dynamic-types"
 	// Dir is where the RBAC is written below the output folder.
 	Dir = "config/rbac"
 	// coreGroup is KubeFed's own API group: clusters and configuration.
@@ -93,6 +95,20 @@ func ClusterRules(set *model.Set) []Rule {
 	)
 }
 
+// DynamicRules are what the manager needs to propagate, at run time, the types a
+// FederatedTypeConfig enables that it was not built with: every federated type of
+// the set's group. They are a role of their own so that an operator can leave
+// them out; the FederatedTypeConfig of such a type then says Forbidden.
+func DynamicRules(set *model.Set) []Rule {
+	return []Rule{
+		rule([]string{
+			"Federated types enabled at run time (kubefedctl enable), which the manager",
+			"propagates as unstructured objects: every resource of the federated group,",
+			"with its status and finalizers.",
+		}, []string{set.Group}, []string{rbacv1.ResourceAll}, readWrite),
+	}
+}
+
 // NamespaceRules are what the manager does only in the KubeFed namespace: the
 // cluster registry reads member clusters through a cache of that namespace alone.
 func NamespaceRules() []Rule {
@@ -139,6 +155,21 @@ func (g Generator) Generate(gctx *genall.GenerationContext) error {
 			TypeMeta:   metav1.TypeMeta{APIVersion: rbacv1.SchemeGroupVersion.String(), Kind: "ClusterRoleBinding"},
 			ObjectMeta: metav1.ObjectMeta{Name: Name},
 			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: Name},
+			Subjects:   []rbacv1.Subject{account},
+		}},
+		{"dynamic_types_role.yaml", explain(DynamicRules(g.Context.Set),
+			"What the federation controller manager needs for the types it propagates",
+			"without having been built with them. Without it, their FederatedTypeConfigs",
+			"report Propagating=False, reason Forbidden."),
+			&rbacv1.ClusterRole{
+				TypeMeta:   metav1.TypeMeta{APIVersion: rbacv1.SchemeGroupVersion.String(), Kind: "ClusterRole"},
+				ObjectMeta: metav1.ObjectMeta{Name: DynamicTypesName},
+				Rules:      policyRules(DynamicRules(g.Context.Set)),
+			}},
+		{"dynamic_types_role_binding.yaml", nil, &rbacv1.ClusterRoleBinding{
+			TypeMeta:   metav1.TypeMeta{APIVersion: rbacv1.SchemeGroupVersion.String(), Kind: "ClusterRoleBinding"},
+			ObjectMeta: metav1.ObjectMeta{Name: DynamicTypesName},
+			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: DynamicTypesName},
 			Subjects:   []rbacv1.Subject{account},
 		}},
 		{"namespace_role.yaml", explain(NamespaceRules(),

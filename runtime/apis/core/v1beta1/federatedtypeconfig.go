@@ -53,7 +53,8 @@ type FederatedTypeConfigStatus struct {
 	// +optional
 	// +kubebuilder:validation:Minimum=0
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
-	// PropagationController is Running or NotRunning.
+	// PropagationController is Running or NotRunning, as in KubeFed; the
+	// Propagating condition says which controller runs and why not.
 	// +optional
 	// +kubebuilder:validation:Enum=Running;NotRunning
 	PropagationController string `json:"propagationController,omitempty"`
@@ -62,7 +63,31 @@ type FederatedTypeConfigStatus struct {
 	// +optional
 	// +kubebuilder:validation:Enum=Running;NotRunning
 	StatusController *string `json:"statusController,omitempty"`
+	// Conditions: Propagating is True with reason Typed (code generated for the
+	// type is compiled into the manager) or Dynamic (the manager propagates it
+	// unstructured), and False with a reason that says why it does not.
+	// +optional
+	// +listType=map
+	// +listMapKey=type
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
 }
+
+// The Propagating condition of a FederatedTypeConfig and its reasons.
+const (
+	TypeConfigPropagating = "Propagating"
+	// ReasonTyped: the manager was built with the type's generated code.
+	ReasonTyped = "Typed"
+	// ReasonDynamic: the manager propagates the type through unstructured objects.
+	ReasonDynamic = "Dynamic"
+	// ReasonDisabled: spec.propagation is Disabled.
+	ReasonDisabled = "Disabled"
+	// ReasonResourceNotServed: the host does not serve the target or federated type.
+	ReasonResourceNotServed = "ResourceNotServed"
+	// ReasonForbidden: the manager may not read or write the federated type.
+	ReasonForbidden = "Forbidden"
+	// ReasonNotSupported: the type cannot be propagated by this manager.
+	ReasonNotSupported = "NotSupported"
+)
 
 // FederatedTypeConfig says that a federated type propagates a target type; its name
 // is the target's resource, e.g. deployments.apps.
@@ -71,6 +96,8 @@ type FederatedTypeConfigStatus struct {
 // +kubebuilder:subresource:status
 // +kubebuilder:resource:path=federatedtypeconfigs,shortName=ftc,categories=kubefed
 // +kubebuilder:printcolumn:name="Propagation",type=string,JSONPath=`.spec.propagation`
+// +kubebuilder:printcolumn:name="Controller",type=string,JSONPath=`.status.propagationController`
+// +kubebuilder:printcolumn:name="Mode",type=string,JSONPath=`.status.conditions[?(@.type=="Propagating")].reason`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 // +kubebuilder:validation:XValidation:rule="self.metadata.name == (has(self.spec.targetType.group) && size(self.spec.targetType.group) > 0 ? self.spec.targetType.pluralName + '.' + self.spec.targetType.group : self.spec.targetType.pluralName)",message="name must be 'TARGET_PLURAL_NAME(.TARGET_GROUP_NAME)'"
 type FederatedTypeConfig struct {
