@@ -5,9 +5,9 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
-echo "==> deepcopy and core.kubefed.io CRDs for runtime/apis"
+echo "==> deepcopy, core.kubefed.io and scheduling.kubefed.io CRDs for runtime/apis"
 go tool controller-gen object paths=./runtime/apis/...
-go tool controller-gen crd paths=./runtime/apis/core/... output:crd:artifacts:config=runtime/config/crd
+go tool controller-gen crd paths=./runtime/apis/core/... paths=./runtime/apis/scheduling/... output:crd:artifacts:config=runtime/config/crd
 
 echo "==> go generate ./..."
 go generate ./...

@@ -186,8 +186,8 @@ func writeDeployment(gctx *genall.GenerationContext, ctx *emit.Context, _ module
 	return emit.OutputKustomization(gctx, dir, nil, "", "manager.yaml")
 }
 
-// writeCoreCRDs copies the CRDs of core.kubefed.io, which every manager reads, into
-// config/core.
+// writeCoreCRDs copies the CRDs of KubeFed's own API (core.kubefed.io and
+// scheduling.kubefed.io), which every manager reads, into config/core.
 func writeCoreCRDs(gctx *genall.GenerationContext, _ *emit.Context, _ module) error {
 	dir := "config/core"
 	names, err := fs.Glob(corecrds.FS, "*.yaml")

@@ -302,18 +302,18 @@ func TestDeployment(t *testing.T) {
 	}
 }
 
-// TestCoreCRDs: config/core holds every embedded core.kubefed.io CRD unchanged.
+// TestCoreCRDs: config/core holds every embedded CRD of KubeFed's own API unchanged.
 func TestCoreCRDs(t *testing.T) {
 	files := render(t, "", builtins()...)
 	names, err := fs.Glob(corecrds.FS, "*.yaml")
-	if err != nil || len(names) != 5 {
+	if err != nil || len(names) != 6 {
 		t.Fatalf("embedded core CRDs: %v (%v)", names, err)
 	}
 	for _, name := range names {
 		file := "config/core/" + name
 		var crd apiextensionsv1.CustomResourceDefinition
 		decode(t, files, file, &crd)
-		if crd.Kind != "CustomResourceDefinition" || crd.Spec.Group != "core.kubefed.io" {
+		if group := crd.Spec.Group; crd.Kind != "CustomResourceDefinition" || (group != "core.kubefed.io" && group != "scheduling.kubefed.io") {
 			t.Errorf("%s: %s of group %s", name, crd.Kind, crd.Spec.Group)
 		}
 		embedded, _ := corecrds.FS.ReadFile(name)
@@ -409,8 +409,8 @@ func TestKustomizeBuild(t *testing.T) {
 		}
 	}
 	sort.Strings(kinds)
-	want := []string{"ClusterRole", "ClusterRole", "ClusterRoleBinding", "ClusterRoleBinding", "CustomResourceDefinition", "CustomResourceDefinition", "CustomResourceDefinition",
-		"CustomResourceDefinition", "CustomResourceDefinition", "Deployment", "Namespace", "Role", "RoleBinding", "ServiceAccount"}
+	want := []string{"ClusterRole", "ClusterRole", "ClusterRoleBinding", "ClusterRoleBinding", "CustomResourceDefinition", "CustomResourceDefinition",
+		"CustomResourceDefinition", "CustomResourceDefinition", "CustomResourceDefinition", "CustomResourceDefinition", "Deployment", "Namespace", "Role", "RoleBinding", "ServiceAccount"}
 	if !slices.Equal(kinds, want) {
 		t.Errorf("kustomize built %v, want %v", kinds, want)
 	}
