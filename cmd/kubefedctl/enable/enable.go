@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -15,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/openapi3"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
 
@@ -39,18 +42,36 @@ func NewCommand(hostOpts *host.Options) *cobra.Command {
 		Short: "Federate a type: install its Federated CRD and FederatedTypeConfig, or emit its Go code",
 		Long: `enable resolves TYPE through the host cluster's discovery, as kubectl does (built-in
 types and CRDs alike), and installs the Federated<Kind> CRD and a FederatedTypeConfig
-with propagation Enabled.
+with propagation Enabled. No Go toolchain is needed for any type the host serves:
 
-Propagation needs a controller compiled for the type. The default controller manager
-has KubeFed's default types; for a type it does not have (a CRD, or another built-in
-type), --emit-code DIR writes the Go code of the type (for a CRD, from its live
-schema) and of a controller manager built with it, ready to compile into a custom
-federation controller image. DIR must be inside a Go module.
+  - a type of the default set (KubeFed's default types) gets the Federated CRD the
+    default controller manager was generated with;
+  - a CRD gets one whose template schema is the CRD's live schema;
+  - any other type the host serves (statefulsets.apps, poddisruptionbudgets.policy,
+    cronjobs.batch, an aggregated API's type) gets one whose template schema is
+    built from the host's OpenAPI v3 document of the type's group-version
+    (/openapi/v3/apis/<group>/<version>), with the choices kubefed-gen makes for
+    Go types (the README lists the few differences that remain).
 
-For a CRD the Federated CRD is installed from the CRD's live schema; for a built-in
-type outside the default set use --emit-code and install the CRD it writes.`,
+The template schema is complete, so the API server refuses a template with a wrong
+field type. Descriptions are kept unless the CRD would be too large for the API
+server to store; then the template's are dropped, and a note says so.
+
+A type the default controller manager was not built with propagates through its
+dynamic (unstructured) controller. For typed Go code and a custom federation
+controller image, --emit-code DIR writes the Go code of the type (for a CRD, from
+its live schema) and of a controller manager built with it, ready to compile.
+DIR must be inside a Go module.
+
+A TYPE the host does not serve, a subresource (deployments/scale), a type without
+an OpenAPI v3 schema, or one whose objects cannot be listed, watched, created,
+patched and deleted is refused, and nothing is installed.`,
 		Example: `  # A type of the default set
   kubefedctl enable deployments.apps
+
+  # Any other built-in type: the Federated CRD is built from the host's OpenAPI
+  kubefedctl enable statefulsets.apps
+  kubefedctl enable poddisruptionbudgets.policy
 
   # Print instead of applying
   kubefedctl enable configmaps -o yaml
@@ -90,15 +111,27 @@ func (o *options) run(ctx context.Context, hostOpts *host.Options, out, errOut i
 	}
 
 	crd, inDefaultSet, err := defaultSetCRD(t.Federated.Plural, t.Federated.Group)
-	switch {
-	case err != nil:
+	if err != nil {
 		return err
-	case !inDefaultSet && targetCRD == nil:
-		return fmt.Errorf("%s is a built-in type outside the default controller manager's types, so kubefedctl has no Federated CRD for it; "+
-			"generate one and a controller for it with `kubefedctl enable %s --emit-code DIR`", t.Name, typeArg)
-	case !inDefaultSet:
-		if crd, err = federatedCRDForCRD(t, targetCRD); err != nil {
+	}
+	if !inDefaultSet {
+		if err := checkVerbs(t); err != nil {
 			return err
+		}
+		if targetCRD != nil {
+			crd, err = federatedCRDForCRD(t, targetCRD)
+		} else {
+			crd, err = federatedCRDForBuiltin(t, openapi3.NewRoot(h.Discovery.OpenAPIV3()))
+		}
+		if err != nil {
+			return err
+		}
+		_, dropped, err := fitSize(crd)
+		if err != nil {
+			return err
+		}
+		if dropped {
+			fmt.Fprintf(errOut, "note: the template schema of %s is without descriptions, to fit the size an API server stores in one object\n", crd.Name)
 		}
 	}
 	ftc := t.TypeConfig(h.Namespace, corev1beta1.Enabled)
@@ -125,7 +158,31 @@ func (o *options) run(ctx context.Context, hostOpts *host.Options, out, errOut i
 	}
 	fmt.Fprintf(out, "federatedtypeconfig/%s applied in %s (propagation Enabled)\n", ftc.Name, h.Namespace)
 	if !inDefaultSet {
-		fmt.Fprintf(out, "note: the default controller manager does not propagate %s; build one that does with `kubefedctl enable %s --emit-code DIR`\n", t.Name, typeArg)
+		fmt.Fprintf(out, "note: %s is not compiled into the default controller manager; it propagates it through its dynamic (unstructured) controller. "+
+			"For typed Go code and a custom image use `kubefedctl enable %s --emit-code DIR`\n", t.Name, t.Name)
+	}
+	return nil
+}
+
+// propagationVerbs are what the controller does with objects of a target type in
+// member clusters.
+var propagationVerbs = []string{"get", "list", "watch", "create", "patch", "delete"}
+
+// checkVerbs refuses a type whose objects the controller could not propagate
+// (bindings, tokenreviews: create only).
+func checkVerbs(t *resolve.Type) error {
+	if len(t.Verbs) == 0 {
+		return nil // known only from a FederatedTypeConfig
+	}
+	var missing []string
+	for _, v := range propagationVerbs {
+		if !slices.Contains(t.Verbs, v) {
+			missing = append(missing, v)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("%s cannot be federated: the host serves it with the verbs %s, and propagation needs %s (missing: %s); nothing was installed",
+			t.Name, strings.Join(t.Verbs, ", "), strings.Join(propagationVerbs, ", "), strings.Join(missing, ", "))
 	}
 	return nil
 }

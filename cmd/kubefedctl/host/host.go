@@ -28,8 +28,11 @@ type Host struct {
 	Dynamic   dynamic.Interface
 	// Client reads and writes typed core.kubefed.io and built-in objects.
 	Client client.Client
-	Groups []*restmapper.APIGroupResources
-	Mapper meta.RESTMapper
+	// Discovery is the host's discovery client, which caches what it read; its
+	// OpenAPIV3 documents give the schemas of built-in types.
+	Discovery discovery.DiscoveryInterface
+	Groups    []*restmapper.APIGroupResources
+	Mapper    meta.RESTMapper
 	// Resolver resolves TYPE arguments against Groups and the FederatedTypeConfigs
 	// in Namespace.
 	Resolver *resolve.Resolver
@@ -51,14 +54,15 @@ func (o *Options) Connect(ctx context.Context) (*Host, error) {
 	if err != nil {
 		return nil, fmt.Errorf("host cluster: %w", err)
 	}
-	groups, err := restmapper.GetAPIGroupResources(memory.NewMemCacheClient(disco))
+	cached := memory.NewMemCacheClient(disco)
+	groups, err := restmapper.GetAPIGroupResources(cached)
 	if err != nil {
 		// Some aggregated API being down should not stop us: keep what was found.
 		if !discovery.IsGroupDiscoveryFailedError(err) || len(groups) == 0 {
 			return nil, fmt.Errorf("discover the API of the host cluster: %w", err)
 		}
 	}
-	h := &Host{Namespace: o.KubefedNamespace, Groups: groups, Mapper: restmapper.NewDiscoveryRESTMapper(groups)}
+	h := &Host{Namespace: o.KubefedNamespace, Groups: groups, Mapper: restmapper.NewDiscoveryRESTMapper(groups), Discovery: cached}
 	if h.Dynamic, err = dynamic.NewForConfig(cfg); err != nil {
 		return nil, fmt.Errorf("host cluster: %w", err)
 	}

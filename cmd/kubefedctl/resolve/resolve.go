@@ -34,6 +34,12 @@ type Type struct {
 	Installed bool
 	// Config is the type's FederatedTypeConfig, nil when there is none.
 	Config *corev1beta1.FederatedTypeConfig
+	// ShortNames are the target's short names (sts), whose federated type's
+	// short names add an f (fsts); Verbs are what the host lets clients do with
+	// the target. Both come from discovery, and are empty when the type is known
+	// only from a FederatedTypeConfig.
+	ShortNames []string
+	Verbs      metav1.Verbs
 }
 
 // IsNamespace is true for core/v1 Namespace, whose FederatedNamespace lives in the
@@ -125,6 +131,9 @@ func (r *Resolver) lookup(arg string) (schema.GroupVersionResource, error) {
 	if arg == "" {
 		return schema.GroupVersionResource{}, errors.New("TYPE is empty")
 	}
+	if parent, sub, ok := strings.Cut(arg, "/"); ok {
+		return schema.GroupVersionResource{}, r.subresourceError(arg, parent, sub)
+	}
 	full, partial := schema.ParseResourceArg(arg)
 	if full != nil {
 		if gvr, err := r.mapper.ResourceFor(*full); err == nil {
@@ -214,7 +223,7 @@ func (r *Resolver) fromTarget(res metav1.APIResource) *Type {
 	t := &Type{Info: fedtype.Info{
 		Name:   QualifiedResource(res.Name, res.Group),
 		Target: resourceOf(res),
-	}}
+	}, ShortNames: res.ShortNames, Verbs: res.Verbs}
 	fed := fedtype.Resource{
 		GroupVersionKind: schema.GroupVersionKind{Group: DefaultFederatedGroup, Version: defaultFederatedVersion, Kind: federatedKindPrefix + res.Kind},
 		Plural:           federatedPluralPrefix + res.Name,
@@ -290,6 +299,27 @@ func (r *Resolver) Config(name string) *corev1beta1.FederatedTypeConfig {
 		}
 	}
 	return nil
+}
+
+// subresourceError says that arg names a subresource (deployments.apps/scale),
+// which is part of an object, not a type of objects.
+func (r *Resolver) subresourceError(arg, parent, sub string) error {
+	gvr, err := r.lookup(parent)
+	if err != nil {
+		return r.unknownTypeError(arg)
+	}
+	name := QualifiedResource(gvr.Resource, gvr.Group)
+	for _, g := range r.groups {
+		if g.Group.Name != gvr.Group {
+			continue
+		}
+		for _, res := range g.VersionedResources[gvr.Version] {
+			if res.Name == gvr.Resource+"/"+sub {
+				return fmt.Errorf("%q is the %s subresource of %s, not a type of objects; only whole resources are federated (TYPE %s)", arg, sub, name, name)
+			}
+		}
+	}
+	return fmt.Errorf("the host cluster has no resource type %q: %s has no subresource %q, and only whole resources are federated (TYPE %s)", arg, name, sub, name)
 }
 
 // unknownTypeError says that arg names no type and suggests close names.

@@ -70,6 +70,9 @@ func TestResolveTypeErrors(t *testing.T) {
 		{"configmap.apps", `no resource type "configmap.apps"`},
 		{"flurbs", "kubectl api-resources"},
 		{"", "TYPE is empty"},
+		{"pods/status", `"pods/status" is the status subresource of pods, not a type of objects; only whole resources are federated (TYPE pods)`},
+		{"deployments.apps/scale", `deployments.apps has no subresource "scale"`},
+		{"flurbs/status", `no resource type "flurbs/status"`},
 	} {
 		t.Run(tc.arg, func(t *testing.T) {
 			_, err := r.Resolve(tc.arg)

@@ -104,7 +104,7 @@ func (g Generator) build(gctx *genall.GenerationContext) ([]apiextensionsv1.Cust
 		crd.FixTopLevelMetadata(c)
 		for i := range c.Spec.Versions {
 			if v := c.Spec.Versions[i].Schema; v != nil {
-				relaxListMapKeys(v.OpenAPIV3Schema)
+				RelaxListMapKeys(v.OpenAPIV3Schema)
 			}
 		}
 		c.APIVersion, c.Kind = apiextensionsv1.SchemeGroupVersion.String(), "CustomResourceDefinition"
@@ -162,12 +162,12 @@ func checkSize(name string, size int, report func(string)) error {
 	return nil
 }
 
-// relaxListMapKeys makes a map-type list atomic when one of its keys is neither
+// RelaxListMapKeys makes a map-type list atomic when one of its keys is neither
 // required nor defaulted. Built-in types have such lists (ServiceAccount.secrets
 // keyed by an optional name); the API server accepts them from its own Go types but
 // refuses them in a CRD. Atomic only changes how server-side apply merges the list
 // inside the template, and keeps every value.
-func relaxListMapKeys(s *apiextensionsv1.JSONSchemaProps) {
+func RelaxListMapKeys(s *apiextensionsv1.JSONSchemaProps) {
 	if s == nil {
 		return
 	}
@@ -184,17 +184,17 @@ func relaxListMapKeys(s *apiextensionsv1.JSONSchemaProps) {
 		}
 	}
 	for k, p := range s.Properties {
-		relaxListMapKeys(&p)
+		RelaxListMapKeys(&p)
 		s.Properties[k] = p
 	}
 	if s.Items != nil {
-		relaxListMapKeys(s.Items.Schema)
+		RelaxListMapKeys(s.Items.Schema)
 		for i := range s.Items.JSONSchemas {
-			relaxListMapKeys(&s.Items.JSONSchemas[i])
+			RelaxListMapKeys(&s.Items.JSONSchemas[i])
 		}
 	}
 	if s.AdditionalProperties != nil {
-		relaxListMapKeys(s.AdditionalProperties.Schema)
+		RelaxListMapKeys(s.AdditionalProperties.Schema)
 	}
 }
 
