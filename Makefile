@@ -64,13 +64,13 @@ fuzz: ## Run each fuzz target for FUZZTIME (20s); a failing input is saved under
 	$(GO) test -run '^$$' -fuzz '^FuzzConvert$$' -fuzztime $(FUZZTIME) ./generator/discover/crd
 
 .PHONY: test-binaries
-test-binaries: ## Build etcd, kube-apiserver and kubectl from the Go module proxy (once).
+test-binaries: ## Build etcd, kube-apiserver, kubectl, kube-controller-manager, kube-scheduler and kwok from the Go module proxy (once).
 	hack/install-test-binaries.sh $(TEST_BIN)
 
 ##@ Local clusters
 
 .PHONY: local-up
-local-up: ## Start host + 2 member clusters in the background (kubeconfig in .local/).
+local-up: ## Start host + 2 member clusters that run pods in the background (kubeconfig in .local/; LOCAL_WORKLOADS=0: bare members).
 	hack/local-up.sh
 
 .PHONY: local-down

@@ -31,16 +31,18 @@ if ((running)); then
   terminate "$timeout" "$pid" || { echo "error: local-clusters (pid $pid) survived SIGKILL" >&2; exit 1; }
 fi
 # Control planes left behind, by a local-clusters that was killed or died: API
-# servers before their etcd, which they otherwise wait for while shutting down.
-apiservers=() etcds=()
+# servers (and the controller managers, schedulers and kwok of members that run
+# workloads) before their etcd, which API servers otherwise wait for while
+# shutting down.
+others=() etcds=()
 for p in $(printf '%s\n' $children | sort -un); do
   ours "$p" || continue
-  if [[ $(ps -o comm= -p "$p") == etcd ]]; then etcds+=("$p"); else apiservers+=("$p"); fi
+  if [[ $(ps -o comm= -p "$p") == etcd ]]; then etcds+=("$p"); else others+=("$p"); fi
 done
-left=$((${#apiservers[@]} + ${#etcds[@]}))
+left=$((${#others[@]} + ${#etcds[@]}))
 if ((left)); then
   echo "stopping $left control-plane processes left behind by local-clusters (pid ${pid:-unknown})"
-  terminate 30 "${apiservers[@]}" && terminate 30 "${etcds[@]}" ||
+  terminate 30 "${others[@]}" && terminate 30 "${etcds[@]}" ||
     { echo "error: control-plane processes survived SIGKILL" >&2; exit 1; }
 fi
 if ((running || left)); then

@@ -54,6 +54,16 @@ for c in member1 member2; do
     -o custom-columns='NAME:.metadata.name,REPLICAS:.spec.replicas,IMAGE:.spec.template.spec.containers[0].image,MANAGED:.metadata.labels.kubefed\.io/managed,REGION:.metadata.annotations.region'
 done
 
+# Members run pods unless the clusters were started with LOCAL_WORKLOADS=0 (no nodes).
+if [[ -n $(kubectl --context member1 get nodes -o name) ]]; then
+  step "the members run the pods (on kwok's fake nodes: Running and Ready, no containers)"
+  for c in member1 member2; do
+    echo "--- $c"
+    kubectl --context "$c" -n demo rollout status deployment/web --timeout 60s
+    kubectl --context "$c" -n demo get pods -o wide
+  done
+fi
+
 step "federated status in the host"
 kubectl --context host get federated -n demo
 kubectl --context host -n demo get federateddeployment web -o jsonpath='{range .status.clusters[*]}{.name}: {.status}{"\n"}{end}'

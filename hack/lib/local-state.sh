@@ -6,9 +6,12 @@
 #   local-clusters.pid       pid of bin/local-clusters, written by local-up
 #   local-clusters.ready     the same pid, written by local-clusters itself once the
 #                            clusters answer and the kubeconfig is in place
-#   local-clusters.children  pids of its etcd and kube-apiserver processes
+#   local-clusters.children  pids of its etcd and kube-apiserver processes, and of
+#                            the kube-controller-manager, kube-scheduler and kwok of
+#                            members that run workloads
 #   kubeconfig               contexts host, member1..N
-#   tmp/                     TMPDIR of local-clusters: every etcd and API server folder
+#   tmp/                     TMPDIR of local-clusters: every etcd and API server folder,
+#                            and the workload components' kubeconfigs
 #   local-clusters.log       its output
 state=$root/.local
 pidfile=$state/local-clusters.pid

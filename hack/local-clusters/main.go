@@ -27,6 +27,7 @@ func main() {
 	members := flags.Int("members", 2, "number of member clusters besides the host")
 	kubeconfig := flags.String("kubeconfig", ".local/kubeconfig", "where to write the kubeconfig (one context per cluster)")
 	readyFile := flags.String("ready-file", "", "file to write this process's pid to once the clusters are up and the kubeconfig is written (default: the kubeconfig path + .ready)")
+	workloads := flags.Bool("workloads", false, "members run workloads: each has a controller manager, a scheduler and kwok with one fake node, so that pods become Running")
 	_ = flags.Parse(os.Args[1:])
 	if *readyFile == "" {
 		*readyFile = *kubeconfig + ".ready"
@@ -37,7 +38,14 @@ func main() {
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
 
-	set, err := clusters.Start(clusters.Options{Members: *members})
+	opts := clusters.Options{Members: *members}
+	if *workloads {
+		opts.Workloads = map[string]clusters.Workloads{}
+		for i := 1; i <= *members; i++ {
+			opts.Workloads[clusters.MemberName(i)] = clusters.Workloads{}
+		}
+	}
+	set, err := clusters.Start(opts)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "error:", err)
 		os.Exit(1)

@@ -10,9 +10,10 @@ import (
 // BinaryDirEnv overrides where BinaryDir looks for the control-plane binaries.
 const BinaryDirEnv = "KUBEFED_TEST_BIN"
 
-// BinaryDir returns the folder holding etcd, kube-apiserver and kubectl: $KUBEFED_TEST_BIN
-// if set, else bin/k8s at the root of this module. It fails with the command to
-// run when the binaries are not there.
+// BinaryDir returns the folder holding etcd, kube-apiserver and kubectl (and, for
+// clusters with Workloads, kube-controller-manager, kube-scheduler and kwok):
+// $KUBEFED_TEST_BIN if set, else bin/k8s at the root of this module. It fails with
+// the command to run when etcd, kube-apiserver or kubectl is not there.
 func BinaryDir() (string, error) {
 	dir := os.Getenv(BinaryDirEnv)
 	if dir == "" {
@@ -22,12 +23,20 @@ func BinaryDir() (string, error) {
 		}
 		dir = filepath.Join(root, "bin", "k8s")
 	}
-	for _, name := range []string{"etcd", "kube-apiserver", "kubectl"} {
-		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
-			return "", fmt.Errorf("%s not found in %s: run hack/install-test-binaries.sh (or 'make test-binaries') first", name, dir)
-		}
+	if err := requireBinaries(dir, "etcd", "kube-apiserver", "kubectl"); err != nil {
+		return "", err
 	}
 	return dir, nil
+}
+
+// requireBinaries fails with the command to run unless dir holds every named file.
+func requireBinaries(dir string, names ...string) error {
+	for _, name := range names {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			return fmt.Errorf("%s not found in %s: run hack/install-test-binaries.sh (or 'make test-binaries') first", name, dir)
+		}
+	}
+	return nil
 }
 
 const modulePath = "github.com/kubefed-gen/kubefed"

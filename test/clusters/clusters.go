@@ -27,8 +27,13 @@ type Cluster struct {
 	Name string
 	// Config reaches the cluster as an administrator.
 	Config *rest.Config
+	// Workloads is how the cluster runs pods; nil for a bare API server, which
+	// runs none.
+	Workloads *Workloads
 
-	env *envtest.Environment
+	env        *envtest.Environment
+	components []*component // kube-controller-manager, kube-scheduler, kwok
+	workDir    string       // their kubeconfig, removed on stop
 }
 
 // Set is a host cluster and its member clusters.
@@ -45,10 +50,15 @@ type Options struct {
 	BinaryDir string
 	// HostCRDDirs are folders of CRD manifests installed into the host on start.
 	HostCRDDirs []string
+	// Workloads names, by cluster name (HostName, MemberName(i)), the clusters
+	// that run pods, and on what nodes; the others are bare API servers.
+	Workloads map[string]Workloads
 }
 
 // Start starts the host and member clusters concurrently and returns once every API
-// server answers. On error, whatever was started is stopped again.
+// server answers and, in clusters with Workloads, the controller manager and the
+// scheduler answer and every node is Ready. On error, whatever was started is
+// stopped again.
 func Start(opts Options) (*Set, error) {
 	dir := opts.BinaryDir
 	if dir == "" {
@@ -60,6 +70,14 @@ func Start(opts Options) (*Set, error) {
 	set := &Set{Host: &Cluster{Name: HostName}}
 	for i := 1; i <= opts.Members; i++ {
 		set.Members = append(set.Members, &Cluster{Name: MemberName(i)})
+	}
+	if err := set.setWorkloads(opts.Workloads); err != nil {
+		return nil, err
+	}
+	if len(opts.Workloads) > 0 {
+		if err := requireBinaries(dir, workloadBinaries...); err != nil {
+			return nil, err
+		}
 	}
 
 	all := set.All()
@@ -85,6 +103,11 @@ func Start(opts Options) (*Set, error) {
 			// would measure the client, not the API server.
 			cfg.QPS, cfg.Burst = 500, 1000
 			c.Config = cfg
+			if c.Workloads != nil {
+				if err := c.startWorkloads(dir); err != nil {
+					errs[i] = fmt.Errorf("start workloads of cluster %s: %w", c.Name, err)
+				}
+			}
 		})
 	}
 	wg.Wait()
@@ -99,12 +122,16 @@ func (s *Set) All() []*Cluster {
 	return append([]*Cluster{s.Host}, s.Members...)
 }
 
-// Stop stops every cluster that is running and removes its data.
+// Stop stops every cluster that is running and removes its data. A cluster's
+// controller manager, scheduler and kwok stop before its API server.
 func (s *Set) Stop() error {
 	var errs []error
 	for _, c := range s.All() {
 		if c.env == nil || c.Config == nil {
 			continue
+		}
+		if err := c.stopWorkloads(); err != nil {
+			errs = append(errs, fmt.Errorf("stop workloads of cluster %s: %w", c.Name, err))
 		}
 		if err := c.env.Stop(); err != nil {
 			errs = append(errs, fmt.Errorf("stop cluster %s: %w", c.Name, err))
@@ -116,8 +143,14 @@ func (s *Set) Stop() error {
 // Kubeconfig returns a kubeconfig with one context per cluster, named after it; the
 // current context is the host.
 func (s *Set) Kubeconfig() *clientcmdapi.Config {
+	return kubeconfig(s.Host.Name, s.All()...)
+}
+
+// kubeconfig returns a kubeconfig with one context per cluster, named after it,
+// holding its administrator credentials.
+func kubeconfig(current string, cs ...*Cluster) *clientcmdapi.Config {
 	kc := clientcmdapi.NewConfig()
-	for _, c := range s.All() {
+	for _, c := range cs {
 		kc.Clusters[c.Name] = &clientcmdapi.Cluster{
 			Server:                   c.Config.Host,
 			CertificateAuthorityData: c.Config.CAData,
@@ -129,7 +162,7 @@ func (s *Set) Kubeconfig() *clientcmdapi.Config {
 		}
 		kc.Contexts[c.Name] = &clientcmdapi.Context{Cluster: c.Name, AuthInfo: c.Name}
 	}
-	kc.CurrentContext = s.Host.Name
+	kc.CurrentContext = current
 	return kc
 }
 
