@@ -3,6 +3,7 @@ package fedtype
 import (
 	"fmt"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -36,6 +37,26 @@ func InfoFor(ftc *corev1beta1.FederatedTypeConfig) Info {
 		}
 	}
 	return Info{Name: ftc.Name, Target: resource(ftc.Spec.TargetType), Federated: resource(ftc.Spec.FederatedType)}
+}
+
+// TypeConfig is the FederatedTypeConfig, in namespace, that configures the type
+// info describes; InfoFor reads it back.
+func (info Info) TypeConfig(namespace string, propagation corev1beta1.Switch) *corev1beta1.FederatedTypeConfig {
+	api := func(r Resource) corev1beta1.APIResource {
+		scope := corev1beta1.ScopeCluster
+		if r.Namespaced {
+			scope = corev1beta1.ScopeNamespaced
+		}
+		return corev1beta1.APIResource{Group: r.Group, Version: r.Version, Kind: r.Kind, PluralName: r.Plural, Scope: string(scope)}
+	}
+	return &corev1beta1.FederatedTypeConfig{
+		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: info.Name},
+		Spec: corev1beta1.FederatedTypeConfigSpec{
+			TargetType:    api(info.Target),
+			FederatedType: api(info.Federated),
+			Propagation:   propagation,
+		},
+	}
 }
 
 func (d *Dynamic) TypeInfo() Info { return d.Info }

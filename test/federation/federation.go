@@ -23,6 +23,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
@@ -34,6 +35,7 @@ import (
 	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
 	fedv1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/types/v1beta1"
 	"github.com/kubefed-gen/kubefed/runtime/cluster"
+	"github.com/kubefed-gen/kubefed/runtime/fedtype"
 	"github.com/kubefed-gen/kubefed/runtime/manager"
 	"github.com/kubefed-gen/kubefed/test/clusters"
 )
@@ -50,6 +52,7 @@ type Federation struct {
 	Members map[string]client.Client
 
 	opts      manager.Options
+	types     []fedtype.Descriptor
 	mgrConfig *rest.Config
 	stop      func() // stops the running manager and waits for it
 }
@@ -64,6 +67,14 @@ var MemberLabels = map[string]map[string]string{
 // Start starts the federation; everything stops when the test ends. The CRD folders
 // are found relative to a package two levels below the module root (test/<pkg>).
 func Start(t testing.TB, opts manager.Options) *Federation {
+	t.Helper()
+	return StartWithTypes(t, opts, fedtypes.Descriptors)
+}
+
+// StartWithTypes starts the federation with a manager built with the given
+// compiled types only; the others propagate dynamically once a
+// FederatedTypeConfig enables them (see EnableDynamic).
+func StartWithTypes(t testing.TB, opts manager.Options, types []fedtype.Descriptor) *Federation {
 	t.Helper()
 	set, err := clusters.Start(clusters.Options{
 		Members: 2,
@@ -86,7 +97,7 @@ func Start(t testing.TB, opts manager.Options) *Federation {
 			t.Fatal(err)
 		}
 	}
-	f := &Federation{Set: set, Members: map[string]client.Client{}}
+	f := &Federation{Set: set, Members: map[string]client.Client{}, types: types}
 	if f.Host, err = client.New(set.Host.Config, client.Options{Scheme: scheme}); err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +174,7 @@ func (f *Federation) StartManager(t testing.TB) {
 	if f.stop != nil {
 		t.Fatal("the manager is already running")
 	}
-	mgr, err := manager.New(f.mgrConfig, f.opts, fedtypes.Descriptors, typesv1beta1.AddToScheme)
+	mgr, err := manager.New(f.mgrConfig, f.opts, f.types, typesv1beta1.AddToScheme)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,6 +231,25 @@ func (f *Federation) FederateNamespace(t testing.TB, name string, clusterNames .
 			return f.Members[c].Get(ctx, client.ObjectKey{Name: name}, &corev1.Namespace{})
 		})
 	}
+}
+
+// EnableDynamic creates the FederatedTypeConfig of info with propagation Enabled
+// and waits until the manager propagates the type dynamically.
+func (f *Federation) EnableDynamic(t testing.TB, info fedtype.Info) {
+	t.Helper()
+	if err := f.Host.Create(context.Background(), info.TypeConfig(KubefedNamespace, corev1beta1.Enabled)); err != nil {
+		t.Fatal(err)
+	}
+	f.Eventually(t, "dynamic controller of "+info.Name, func(ctx context.Context) error {
+		var ftc corev1beta1.FederatedTypeConfig
+		if err := f.Host.Get(ctx, client.ObjectKey{Namespace: KubefedNamespace, Name: info.Name}, &ftc); err != nil {
+			return err
+		}
+		if c := meta.FindStatusCondition(ftc.Status.Conditions, corev1beta1.TypeConfigPropagating); c == nil || c.Reason != corev1beta1.ReasonDynamic {
+			return fmt.Errorf("status %+v", ftc.Status)
+		}
+		return nil
+	})
 }
 
 // PlacementOn places on the named clusters.

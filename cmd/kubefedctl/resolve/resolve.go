@@ -398,25 +398,6 @@ func (r *Resolver) FromConfig(c *corev1beta1.FederatedTypeConfig) *Type {
 	return t
 }
 
-// TypeConfig is the FederatedTypeConfig of t in namespace.
-func (t *Type) TypeConfig(namespace string, propagation corev1beta1.Switch) *corev1beta1.FederatedTypeConfig {
-	api := func(r fedtype.Resource) corev1beta1.APIResource {
-		scope := apiextensionsv1.ClusterScoped
-		if r.Namespaced {
-			scope = apiextensionsv1.NamespaceScoped
-		}
-		return corev1beta1.APIResource{Group: r.Group, Version: r.Version, Kind: r.Kind, PluralName: r.Plural, Scope: string(scope)}
-	}
-	return &corev1beta1.FederatedTypeConfig{
-		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: t.Name},
-		Spec: corev1beta1.FederatedTypeConfigSpec{
-			TargetType:    api(t.Target),
-			FederatedType: api(t.Federated),
-			Propagation:   propagation,
-		},
-	}
-}
-
 // FormatKey prints an object key as kubectl does: namespace/name, or name for a
 // cluster-scoped object.
 func FormatKey(key client.ObjectKey) string {
