@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime/metrics"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -16,8 +17,10 @@ import (
 	crmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	typesv1beta1 "github.com/kubefed-gen/kubefed/cmd/controller-manager/apis/types/v1beta1"
+	"github.com/kubefed-gen/kubefed/cmd/controller-manager/fedtypes"
 	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
 	fedv1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/types/v1beta1"
+	"github.com/kubefed-gen/kubefed/runtime/fedtype"
 	"github.com/kubefed-gen/kubefed/runtime/manager"
 	"github.com/kubefed-gen/kubefed/test/federation"
 )
@@ -32,8 +35,24 @@ const (
 // objects created straight in the members with client-go at the same concurrency.
 // It then resyncs every object with nothing changed and reports the member writes
 // that caused (expected 0), and the controller's CPU time and peak heap.
+//
+// It runs twice: with the typed sync controller the default manager is built
+// with, and with the dynamic one (unstructured objects) of a manager built
+// without FederatedConfigMaps, which starts it from the FederatedTypeConfig.
 func BenchmarkPropagation(b *testing.B) {
-	f := federation.Start(b, manager.Options{ConcurrentSyncs: concurrency})
+	configMaps := slices.IndexFunc(fedtypes.Descriptors, func(d fedtype.Descriptor) bool { return d.TypeInfo().Name == "configmaps" })
+	b.Run("typed", func(b *testing.B) {
+		benchmarkPropagation(b, federation.Start(b, manager.Options{ConcurrentSyncs: concurrency}))
+	})
+	b.Run("dynamic", func(b *testing.B) {
+		types := slices.Delete(slices.Clone(fedtypes.Descriptors), configMaps, configMaps+1)
+		f := federation.StartWithTypes(b, manager.Options{ConcurrentSyncs: concurrency}, types)
+		f.EnableDynamic(b, fedtypes.Descriptors[configMaps].TypeInfo())
+		benchmarkPropagation(b, f)
+	})
+}
+
+func benchmarkPropagation(b *testing.B, f *federation.Federation) {
 	ctx := context.Background()
 	for b.Loop() {
 		floor := timeFloor(b, f)
