@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -195,6 +196,50 @@ func TestDynamicTypes(t *testing.T) {
 		ctl(t, "enable", "backups.velero.io")
 		waitTypeConfig(t, f, "backups.velero.io", metav1.ConditionTrue, corev1beta1.ReasonDynamic)
 		waitUnstructuredStatus(t, f, hourly, both)
+	})
+
+	t.Run("a built-in type outside the default set", func(t *testing.T) {
+		ctl(t, "enable", "statefulsets.apps")
+		waitTypeConfig(t, f, "statefulsets.apps", metav1.ConditionTrue, corev1beta1.ReasonDynamic)
+		labels := map[string]any{"app": "db"}
+		fss := &unstructured.Unstructured{Object: map[string]any{
+			"apiVersion": "types.kubefed.io/v1beta1", "kind": "FederatedStatefulSet",
+			"metadata": map[string]any{"name": "db", "namespace": ns},
+			"spec": map[string]any{
+				"template": map[string]any{"spec": map[string]any{
+					"replicas": int64(3),
+					"selector": map[string]any{"matchLabels": labels},
+					"template": map[string]any{
+						"metadata": map[string]any{"labels": labels},
+						"spec":     map[string]any{"containers": []any{map[string]any{"name": "db", "image": "postgres:17"}}},
+					},
+				}},
+				"placement": map[string]any{"clusters": []any{map[string]any{"name": "member1"}, map[string]any{"name": "member2"}}},
+				"overrides": []any{map[string]any{"clusterName": "member2", "clusterOverrides": []any{
+					map[string]any{"path": "/spec/replicas", "value": int64(1)},
+				}}},
+			},
+		}}
+		if err := f.Host.Create(ctx, fss); err != nil {
+			t.Fatal(err)
+		}
+		waitUnstructuredStatus(t, f, fss, both)
+		for member, want := range map[string]int32{"member1": 3, "member2": 1} {
+			waitMembers(t, f, "statefulset", func(m client.Client) error {
+				var got appsv1.StatefulSet
+				if err := m.Get(ctx, client.ObjectKey{Namespace: ns, Name: "db"}, &got); err != nil {
+					return err
+				}
+				if got.Spec.Replicas == nil || *got.Spec.Replicas != want || got.Spec.Template.Spec.Containers[0].Image != "postgres:17" {
+					return fmt.Errorf("spec %+v", got.Spec)
+				}
+				return nil
+			}, member)
+		}
+		if err := f.Host.Delete(ctx, fss); err != nil {
+			t.Fatal(err)
+		}
+		waitMembers(t, f, "statefulset deleted", absent(&appsv1.StatefulSet{}, ns, "db"), "member1", "member2")
 	})
 
 	t.Run("a type the host does not serve", func(t *testing.T) {
