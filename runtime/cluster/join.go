@@ -49,6 +49,10 @@ type JoinOptions struct {
 	// TokenTTL is the requested lifetime of the member token; default one year. The
 	// member's API server may shorten it; joining again refreshes it.
 	TokenTTL time.Duration
+	// Scope is the control plane's: with Namespaced the member grants full access
+	// to the KubeFed namespace only, as KubeFed's namespaced join does. Empty means
+	// the scope of the host's KubeFedConfig (Cluster without one).
+	Scope corev1beta1.Scope
 }
 
 func (o JoinOptions) withDefaults() (JoinOptions, error) {
@@ -95,6 +99,34 @@ var clusterPolicyRules = []rbacv1.PolicyRule{
 	{Verbs: []string{"get"}, NonResourceURLs: []string{rbacv1.NonResourceAll}},
 }
 
+// namespacedPolicyRules grant everything in the KubeFed namespace, for a control
+// plane of scope Namespaced; healthCheckPolicyRules are what it needs beyond that
+// namespace: health probes, the Kubernetes version, and nodes for zones and region.
+var (
+	namespacedPolicyRules  = clusterPolicyRules[:1]
+	healthCheckPolicyRules = []rbacv1.PolicyRule{
+		{Verbs: []string{"get"}, NonResourceURLs: []string{"/healthz", "/readyz", "/livez", "/version"}},
+		{Verbs: []string{"list"}, APIGroups: []string{""}, Resources: []string{"nodes"}},
+	}
+)
+
+// Scope reads the scope of the KubeFedConfig in namespace of the host (Cluster
+// without one), as KubeFed's join does.
+func Scope(ctx context.Context, host client.Reader, namespace string) (corev1beta1.Scope, error) {
+	var kfc corev1beta1.KubeFedConfig
+	err := host.Get(ctx, client.ObjectKey{Namespace: namespace, Name: corev1beta1.ConfigName}, &kfc)
+	if apierrors.IsNotFound(err) || meta.IsNoMatchError(err) {
+		return corev1beta1.ScopeCluster, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	if kfc.Spec.Scope == "" {
+		return corev1beta1.ScopeCluster, nil
+	}
+	return kfc.Spec.Scope, nil
+}
+
 // Join registers member with the host. In the member it creates the KubeFed
 // namespace, ServiceAccountName, and a ClusterRole and ClusterRoleBinding (RoleName)
 // with full access, then requests a token for the ServiceAccount (TokenRequest API,
@@ -127,6 +159,11 @@ func Join(ctx context.Context, host, member *rest.Config, opts JoinOptions) erro
 		return fmt.Errorf("join cluster %s: this cluster is already joined as %q (same kube-system namespace UID %s); use that name, or unjoin it first", opts.ClusterName, other, id)
 	}
 
+	if opts.Scope == "" {
+		if opts.Scope, err = Scope(ctx, hostClient, opts.KubeFedNamespace); err != nil {
+			return fail("read the control plane's scope", err)
+		}
+	}
 	token, err := authorizeInMember(ctx, memberClient, opts)
 	if err != nil {
 		return fail("in the member", err)
@@ -235,9 +272,28 @@ func authorizeInMember(ctx context.Context, c client.Client, opts JoinOptions) (
 	}
 
 	roleName := RoleName(saName)
+	clusterRules := clusterPolicyRules
+	if opts.Scope == corev1beta1.ScopeNamespaced {
+		clusterRules = healthCheckPolicyRules
+		role := &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Namespace: opts.KubeFedNamespace, Name: roleName}}
+		if _, err := controllerutil.CreateOrUpdate(ctx, c, role, func() error {
+			role.Rules = namespacedPolicyRules
+			return nil
+		}); err != nil {
+			return "", fmt.Errorf("write Role %s/%s: %w", opts.KubeFedNamespace, roleName, err)
+		}
+		binding := &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Namespace: opts.KubeFedNamespace, Name: roleName}}
+		if _, err := controllerutil.CreateOrUpdate(ctx, c, binding, func() error {
+			binding.RoleRef = rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: roleName}
+			binding.Subjects = []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: sa.Name, Namespace: sa.Namespace}}
+			return nil
+		}); err != nil {
+			return "", fmt.Errorf("write RoleBinding %s/%s: %w", opts.KubeFedNamespace, roleName, err)
+		}
+	}
 	role := &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: roleName}}
 	if _, err := controllerutil.CreateOrUpdate(ctx, c, role, func() error {
-		role.Rules = clusterPolicyRules
+		role.Rules = clusterRules
 		return nil
 	}); err != nil {
 		return "", fmt.Errorf("write ClusterRole %s: %w", roleName, err)

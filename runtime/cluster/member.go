@@ -192,12 +192,16 @@ func newMember(kfc *corev1beta1.KubeFedCluster, secret *corev1.Secret, opts Opti
 	if err != nil {
 		return nil, fmt.Errorf("rest mapper: %w", err)
 	}
-	c, err := cache.New(cfg, cache.Options{
+	cacheOpts := cache.Options{
 		HTTPClient:           watchClient,
 		Scheme:               opts.Scheme,
 		Mapper:               mapper,
 		DefaultLabelSelector: opts.CacheLabelSelector,
-	})
+	}
+	if opts.MemberNamespace != "" {
+		cacheOpts.DefaultNamespaces = map[string]cache.Config{opts.MemberNamespace: {}}
+	}
+	c, err := cache.New(cfg, cacheOpts)
 	if err != nil {
 		return nil, fmt.Errorf("cache: %w", err)
 	}

@@ -41,6 +41,9 @@ type Options struct {
 	// reads and WatchMembers events) to objects with these labels; the runtime
 	// passes kubefed.io/managed=true. Member.Reader sees everything.
 	CacheLabelSelector labels.Selector
+	// MemberNamespace, if set, restricts member caches to that namespace: the
+	// control plane's scope is Namespaced, and members grant access to it alone.
+	MemberNamespace string
 }
 
 // Registry keeps one Member per KubeFedCluster in its namespace: it builds clients

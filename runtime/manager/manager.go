@@ -18,6 +18,7 @@ import (
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client/config"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
@@ -45,6 +46,9 @@ type Options struct {
 
 	// Leader election timings, from the KubeFedConfig.
 	leaseDuration, renewDeadline, retryPeriod *time.Duration
+	// namespacedScope is the KubeFedConfig's scope Namespaced: only the KubeFed
+	// namespace is watched in the host and written in members.
+	namespacedScope bool
 	// pushReconcilerOff is the KubeFedConfig's PushReconciler feature gate Disabled:
 	// no sync controller runs, as in KubeFed.
 	pushReconcilerOff bool
@@ -116,7 +120,14 @@ func New(cfg *rest.Config, opts Options, types []fedtype.Descriptor, addToScheme
 	for _, note := range opts.configNotes {
 		log.Info(note, "kubefedconfig", opts.Namespace+"/"+ConfigName)
 	}
+	var hostCache cache.Options
+	memberNamespace := ""
+	if opts.namespacedScope {
+		hostCache.DefaultNamespaces = map[string]cache.Config{opts.Namespace: {}}
+		memberNamespace = opts.Namespace
+	}
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
+		Cache:         hostCache,
 		LeaseDuration: opts.leaseDuration,
 		RenewDeadline: opts.renewDeadline,
 		RetryPeriod:   opts.retryPeriod,
@@ -148,6 +159,7 @@ func New(cfg *rest.Config, opts Options, types []fedtype.Descriptor, addToScheme
 		Scheme:             scheme,
 		HealthCheck:        opts.HealthCheck,
 		CacheLabelSelector: labels.SelectorFromSet(labels.Set{fedv1beta1.ManagedLabel: "true"}),
+		MemberNamespace:    memberNamespace,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("cluster registry: %w", err)
@@ -163,6 +175,7 @@ func New(cfg *rest.Config, opts Options, types []fedtype.Descriptor, addToScheme
 		Namespace:               opts.Namespace,
 		MaxConcurrentReconciles: opts.ConcurrentSyncs,
 		HostID:                  hostID,
+		NamespacedScope:         opts.namespacedScope,
 	}); err != nil {
 		return nil, err
 	}
@@ -177,7 +190,7 @@ func orDefault(v, def string) string {
 }
 
 // ConfigName is the KubeFedConfig the manager reads its settings from.
-const ConfigName = "kubefed"
+const ConfigName = corev1beta1.ConfigName
 
 // applyKubeFedConfig fills settings the flags left unset from the KubeFedConfig in
 // the KubeFed namespace, as KubeFed's controller manager did; a missing
@@ -224,7 +237,8 @@ func applyKubeFedConfig(cfg *rest.Config, scheme *runtime.Scheme, opts *Options)
 		}
 	}
 	if kfc.Spec.Scope == corev1beta1.ScopeNamespaced {
-		opts.configNotes = append(opts.configNotes, "scope Namespaced is not offered yet: the manager propagates federated objects of every namespace")
+		opts.namespacedScope = true
+		opts.configNotes = append(opts.configNotes, "scope Namespaced: only federated objects in the KubeFed namespace propagate, into that namespace of each member; cluster-scoped types do not propagate")
 	}
 	if sc := kfc.Spec.SyncController; sc != nil && sc.MaxConcurrentReconciles != nil && *sc.MaxConcurrentReconciles != 1 {
 		opts.configNotes = append(opts.configNotes, fmt.Sprintf("syncController.maxConcurrentReconciles %d is not used: --concurrent-syncs sets how many objects of a type are reconciled at once", *sc.MaxConcurrentReconciles))

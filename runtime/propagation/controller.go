@@ -55,6 +55,11 @@ type Options struct {
 	// HostID identifies this host federation in the origin of every member object
 	// it writes (see fedv1beta1.OriginAnnotation): cluster.Identity of the host.
 	HostID string
+	// NamespacedScope is a control plane of scope Namespaced (KubeFedConfig): the
+	// manager sees only the KubeFed namespace, cluster-scoped types do not
+	// propagate, and a namespace without a FederatedNamespace does not limit
+	// placement, as in KubeFed.
+	NamespacedScope bool
 }
 
 // Setup starts one sync controller per federated type with the manager, and the
@@ -62,7 +67,7 @@ type Options struct {
 // every type a FederatedTypeConfig enables that is not among typs.
 func Setup(mgr ctrl.Manager, clusters *cluster.Registry, typs []fedtype.Descriptor, opts Options) error {
 	if opts.ConfigName == "" {
-		opts.ConfigName = "kubefed"
+		opts.ConfigName = corev1beta1.ConfigName
 	}
 	if opts.HostID == "" {
 		return errors.New("sync controllers: the host's identity (Options.HostID) is required")
@@ -78,6 +83,9 @@ func Setup(mgr ctrl.Manager, clusters *cluster.Registry, typs []fedtype.Descript
 		return fmt.Errorf("FederatedTypeConfig controller: %w", err)
 	}
 	for _, t := range typs {
+		if opts.NamespacedScope && !t.TypeInfo().Target.Namespaced {
+			continue // reported on its FederatedTypeConfig
+		}
 		r := newReconciler(mgr, clusters, t, opts)
 		c, err := r.newController(mgr)
 		if err != nil {
@@ -310,7 +318,7 @@ func (r *reconciler) reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	r.noteGeneration(req.NamespacedName, fed.GetGeneration())
 
 	members := r.clusters.Members()
-	placed, err := Place(ctx, r.host, r.info, fed, candidates(members))
+	placed, err := Place(ctx, r.host, r.info, fed, candidates(members), r.opts.NamespacedScope)
 	if perr := (*PlacementError)(nil); errors.As(err, &perr) {
 		// The user must change something; retrying would not help.
 		r.recorder.Eventf(obj, nil, corev1.EventTypeWarning, perr.Reason, "Place", "%s", perr.Error())

@@ -66,11 +66,13 @@ func unjoined(names []string, candidates []placement.Cluster) []string {
 // Place resolves where fed, a federated object of type info, goes among the
 // candidate clusters: its placement, limited for a namespaced type to the clusters
 // its namespace's FederatedNamespace places the namespace on. It fails with a
-// *PlacementError when the user must change something.
+// *PlacementError when the user must change something. In a control plane of
+// scope Namespaced (namespacedScope) a namespace without a FederatedNamespace does
+// not limit placement, as in KubeFed: that namespace exists in every member.
 //
 // The sync controller propagates to what Place returns and kubefedctl status
 // explains it: both must call this, never a copy of it.
-func Place(ctx context.Context, host client.Reader, info fedtype.Info, fed fedtype.Federated, candidates []placement.Cluster) (Placement, error) {
+func Place(ctx context.Context, host client.Reader, info fedtype.Info, fed fedtype.Federated, candidates []placement.Cluster, namespacedScope bool) (Placement, error) {
 	own, err := placement.Resolve(fed.Placement(), candidates)
 	if err != nil {
 		return Placement{}, &PlacementError{status.ReasonComputePlacementFailed, err}
@@ -87,6 +89,8 @@ func Place(ctx context.Context, host client.Reader, info fedtype.Info, fed fedty
 	case meta.IsNoMatchError(err):
 		// No FederatedNamespace type in this host: namespaces are not federated,
 		// so they do not limit placement.
+		return p, nil
+	case apierrors.IsNotFound(err) && namespacedScope:
 		return p, nil
 	case apierrors.IsNotFound(err):
 		p.Clusters, p.Namespace = nil, &NamespacePlacement{Name: ns}

@@ -81,6 +81,7 @@ func TestPlace(t *testing.T) {
 		info       fedtype.Info
 		host       client.Reader
 		placement  map[string]any
+		namespaced bool // the control plane's scope
 		want       []string
 		wantReason string
 	}{
@@ -90,6 +91,10 @@ func TestPlace(t *testing.T) {
 			placement: clusters("member2"), want: []string{"member2"}},
 		{name: "namespace without a FederatedNamespace: nowhere", info: configMaps, host: host(true),
 			placement: clusters("member1"), wantReason: propagation.ReasonNamespaceNotFederated},
+		{name: "scope Namespaced, namespace without a FederatedNamespace: its own placement", info: configMaps, host: host(true),
+			placement: clusters("member1"), namespaced: true, want: []string{"member1"}},
+		{name: "scope Namespaced, limited by a FederatedNamespace", info: configMaps, host: host(true, fns(clusters("member2"))),
+			placement: clusters("member1", "member2"), namespaced: true, want: []string{"member2"}},
 		{name: "limited by the namespace; a name not joined is kept to be reported", info: configMaps,
 			host:      host(true, fns(clusters("member1"))),
 			placement: clusters("member1", "member2", "member9"), want: []string{"member1", "member9"}},
@@ -100,7 +105,7 @@ func TestPlace(t *testing.T) {
 			wantReason: status.ReasonComputePlacementFailed},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := propagation.Place(context.Background(), tc.host, tc.info, federated(t, tc.info.Federated.Kind, tc.placement), joined)
+			got, err := propagation.Place(context.Background(), tc.host, tc.info, federated(t, tc.info.Federated.Kind, tc.placement), joined, tc.namespaced)
 			var perr *propagation.PlacementError
 			switch {
 			case tc.wantReason != "":

@@ -110,6 +110,10 @@ func (t *typeConfigs) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Res
 func (t *typeConfigs) ensure(ctx context.Context, ftc *corev1beta1.FederatedTypeConfig) metav1.Condition {
 	disabled := metav1.Condition{Status: metav1.ConditionFalse, Reason: corev1beta1.ReasonDisabled,
 		Message: "spec.propagation is Disabled: nothing is propagated; deleting a federated object of the type still removes its member objects"}
+	if t.opts.NamespacedScope && ftc.Spec.TargetType.Scope != string(corev1beta1.ScopeNamespaced) {
+		return metav1.Condition{Status: metav1.ConditionFalse, Reason: corev1beta1.ReasonNotSupported,
+			Message: "the control plane's scope is Namespaced (KubeFedConfig): cluster-scoped types do not propagate"}
+	}
 	if t.compiled[ftc.Name] {
 		if ftc.Spec.Propagation == corev1beta1.Disabled {
 			return disabled

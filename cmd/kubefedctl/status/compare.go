@@ -11,6 +11,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/kubefed-gen/kubefed/cmd/kubefedctl/host"
+	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
+	"github.com/kubefed-gen/kubefed/runtime/cluster"
 	"github.com/kubefed-gen/kubefed/runtime/desired"
 	"github.com/kubefed-gen/kubefed/runtime/fedtype"
 	"github.com/kubefed-gen/kubefed/runtime/placement"
@@ -26,7 +28,11 @@ import (
 func (r *statusReport) place(ctx context.Context, h *host.Host, candidates []placement.Cluster) error {
 	r.Placement = describePlacement(r.fed.Placement())
 	info := fedtype.Info{Name: r.typ.Name, Target: r.typ.Target, Federated: r.typ.Federated}
-	placed, err := propagation.Place(ctx, h.Client, info, r.fed, candidates)
+	scope, err := cluster.Scope(ctx, h.Client, h.Namespace)
+	if err != nil {
+		return fmt.Errorf("read the control plane's scope: %w", err)
+	}
+	placed, err := propagation.Place(ctx, h.Client, info, r.fed, candidates, scope == corev1beta1.ScopeNamespaced)
 	r.placed = placed
 	var perr *propagation.PlacementError
 	switch {

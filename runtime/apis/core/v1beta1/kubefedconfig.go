@@ -2,6 +2,9 @@ package v1beta1
 
 import metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+// ConfigName is the name of a control plane's KubeFedConfig, in its namespace.
+const ConfigName = "kubefed"
+
 // Scope of the control plane: the whole host cluster or only the KubeFed namespace.
 // +kubebuilder:validation:Enum=Cluster;Namespaced
 type Scope string
