@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"golang.org/x/mod/modfile"
+	"k8s.io/apimachinery/pkg/util/validation"
 	"sigs.k8s.io/controller-tools/pkg/deepcopy"
 	"sigs.k8s.io/controller-tools/pkg/genall"
 
@@ -52,6 +53,11 @@ type Options struct {
 	Manager bool `json:"manager,omitempty"`
 	// ManagerImage is the image the install manifests run.
 	ManagerImage string `json:"managerImage,omitempty"`
+	// ManagerName names the manager's Deployment, ServiceAccount, roles and leader
+	// election lease (default kubefed-controller-manager), so that several
+	// generated managers can share a host; it also marks the FederatedTypeConfigs
+	// of the types it is built with as its own.
+	ManagerName string `json:"managerName,omitempty"`
 	// MaxDescriptionLength truncates CRD schema descriptions; nil keeps them whole.
 	MaxDescriptionLength *int `json:"maxDescriptionLength,omitempty"`
 	// Log receives progress lines; nil discards them.
@@ -211,7 +217,14 @@ func newContext(opts Options) (*emit.Context, error) {
 	if image == "" {
 		image = "kubefed-controller-manager:latest"
 	}
-	return &emit.Context{Set: set, OutputDir: dir, GoPackage: pkg, ManagerImage: image}, nil
+	name := opts.ManagerName
+	if name == "" {
+		name = emit.DefaultManagerName
+	}
+	if errs := validation.IsDNS1123Label(name); len(errs) > 0 {
+		return nil, fmt.Errorf("managerName %q: %s", name, strings.Join(errs, "; "))
+	}
+	return &emit.Context{Set: set, OutputDir: dir, GoPackage: pkg, ManagerImage: image, ManagerName: name}, nil
 }
 
 // packageOf returns the import path of dir from the go.mod above it; generated code

@@ -35,7 +35,13 @@ type Context struct {
 	OutputDir, GoPackage string
 	// ManagerImage is the container image the install manifests run.
 	ManagerImage string
+	// ManagerName names the manager's Deployment, ServiceAccount, roles, binding
+	// and leader election lease.
+	ManagerName string
 }
+
+// DefaultManagerName is the default manager's name.
+const DefaultManagerName = "kubefed-controller-manager"
 
 // APIPackage is the import path of the generated Federated<Kind> types.
 func (c *Context) APIPackage() string {

@@ -31,8 +31,15 @@ import (
 	"github.com/kubefed-gen/kubefed/runtime/propagation"
 )
 
+// DefaultName is the default controller manager's name.
+const DefaultName = "kubefed-controller-manager"
+
 // Options of a controller manager; Main fills them from flags.
 type Options struct {
+	// Name identifies the manager among the managers of one host: it is the
+	// default leader election lease, and it marks the FederatedTypeConfigs of the
+	// types it was built with as its own (default DefaultName).
+	Name string
 	// Namespace holds KubeFedClusters, their Secrets, KubeFedConfig and FederatedTypeConfigs.
 	Namespace string
 	// MetricsAddr and ProbeAddr are listen addresses; "0" turns a server off.
@@ -57,10 +64,11 @@ type Options struct {
 	configNotes []string
 }
 
-// Main runs the manager for the given federated types until SIGTERM. addToScheme
-// registers the federated API package and any target types outside k8s.io/api.
-func Main(types []fedtype.Descriptor, addToScheme ...func(*runtime.Scheme) error) {
-	opts := Options{}
+// Main runs the manager called name for the given federated types until SIGTERM.
+// addToScheme registers the federated API package and any target types outside
+// k8s.io/api.
+func Main(name string, types []fedtype.Descriptor, addToScheme ...func(*runtime.Scheme) error) {
+	opts := Options{Name: name}
 	zapOpts := zap.Options{}
 	var kubeContext string
 	fs := pflag.NewFlagSet(os.Args[0], pflag.ExitOnError)
@@ -69,7 +77,7 @@ func Main(types []fedtype.Descriptor, addToScheme ...func(*runtime.Scheme) error
 	fs.StringVar(&opts.MetricsAddr, "metrics-bind-address", ":8080", "address of the Prometheus metrics endpoint; 0 turns it off")
 	fs.StringVar(&opts.ProbeAddr, "health-probe-bind-address", ":8081", "address of the /healthz and /readyz endpoints; 0 turns them off")
 	fs.BoolVar(&opts.LeaderElection, "leader-elect", false, "elect a leader so that only one replica propagates at a time")
-	fs.StringVar(&opts.LeaderElectionID, "leader-election-id", "kubefed-controller-manager", "name of the leader election lease")
+	fs.StringVar(&opts.LeaderElectionID, "leader-election-id", name, "name of the leader election lease")
 	fs.IntVar(&opts.ConcurrentSyncs, "concurrent-syncs", 8, "objects of one federated type reconciled at once")
 	fs.DurationVar(&opts.HealthCheck.Period, "cluster-health-check-period", 0, "how often member clusters are checked (default: the KubeFedConfig's clusterHealthCheck.period, else 10s)")
 	fs.DurationVar(&opts.HealthCheck.Timeout, "cluster-health-check-timeout", 0, "timeout of one member health check (default: the KubeFedConfig's clusterHealthCheck.timeout, else 3s)")
@@ -107,6 +115,9 @@ func New(cfg *rest.Config, opts Options, types []fedtype.Descriptor, addToScheme
 	if opts.Namespace == "" {
 		opts.Namespace = corev1beta1.DefaultNamespace
 	}
+	if opts.Name == "" {
+		opts.Name = DefaultName
+	}
 	scheme := runtime.NewScheme()
 	for _, add := range append([]func(*runtime.Scheme) error{clientgoscheme.AddToScheme, corev1beta1.AddToScheme}, addToScheme...) {
 		if err := add(scheme); err != nil {
@@ -138,7 +149,7 @@ func New(cfg *rest.Config, opts Options, types []fedtype.Descriptor, addToScheme
 		Metrics:                 metricsserver.Options{BindAddress: orDefault(opts.MetricsAddr, ":8080")},
 		HealthProbeBindAddress:  orDefault(opts.ProbeAddr, ":8081"),
 		LeaderElection:          opts.LeaderElection,
-		LeaderElectionID:        orDefault(opts.LeaderElectionID, "kubefed-controller-manager"),
+		LeaderElectionID:        orDefault(opts.LeaderElectionID, opts.Name),
 		LeaderElectionNamespace: opts.Namespace,
 		// Main exits as soon as the manager stops, so handing the lease back on
 		// SIGTERM is safe, and a standby takes over at once instead of waiting
@@ -176,6 +187,7 @@ func New(cfg *rest.Config, opts Options, types []fedtype.Descriptor, addToScheme
 		MaxConcurrentReconciles: opts.ConcurrentSyncs,
 		HostID:                  hostID,
 		NamespacedScope:         opts.namespacedScope,
+		ManagerName:             opts.Name,
 	}); err != nil {
 		return nil, err
 	}

@@ -60,6 +60,9 @@ type Options struct {
 	// propagate, and a namespace without a FederatedNamespace does not limit
 	// placement, as in KubeFed.
 	NamespacedScope bool
+	// ManagerName marks the FederatedTypeConfigs of the compiled types as this
+	// manager's (corev1beta1.PropagatedByAnnotation).
+	ManagerName string
 }
 
 // Setup starts one sync controller per federated type with the manager, and the

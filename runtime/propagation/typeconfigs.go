@@ -82,7 +82,7 @@ func (t *typeConfigs) Start(ctx context.Context) error {
 		return err
 	}
 	err = c.Watch(source.Kind[client.Object](t.mgr.GetCache(), &corev1beta1.FederatedTypeConfig{}, &handler.EnqueueRequestForObject{},
-		predicate.GenerationChangedPredicate{},
+		predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}),
 		predicate.NewPredicateFuncs(func(o client.Object) bool { return o.GetNamespace() == t.opts.Namespace })))
 	if err != nil {
 		return err
@@ -98,12 +98,34 @@ func (t *typeConfigs) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Res
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
+	owner := ftc.Annotations[corev1beta1.PropagatedByAnnotation]
+	switch {
+	case t.compiled[ftc.Name] && owner == "":
+		if err := t.claim(ctx, &ftc); err != nil {
+			return ctrl.Result{}, err
+		}
+	case t.compiled[ftc.Name] && owner != t.opts.ManagerName:
+		ctrl.LoggerFrom(ctx).Info("warning: the type is compiled into this manager and into another, which claimed it; both propagate it. Build each type into one manager only",
+			"type", ftc.Name, "claimedBy", owner)
+	case !t.compiled[ftc.Name] && owner != "" && owner != t.opts.ManagerName:
+		// The manager built with the type propagates it and reports on it.
+		t.stop(ctx, ftc.Name)
+		return ctrl.Result{}, nil
+	}
 	cond := t.ensure(ctx, &ftc)
 	var res ctrl.Result
 	if cond.Reason == corev1beta1.ReasonResourceNotServed || cond.Reason == corev1beta1.ReasonForbidden {
 		res.RequeueAfter = typeCheckRetry
 	}
 	return res, t.writeStatus(ctx, &ftc, cond)
+}
+
+// claim marks ftc as propagated by this manager, built with its type.
+func (t *typeConfigs) claim(ctx context.Context, ftc *corev1beta1.FederatedTypeConfig) error {
+	before := ftc.DeepCopy()
+	metav1.SetMetaDataAnnotation(&ftc.ObjectMeta, corev1beta1.PropagatedByAnnotation, t.opts.ManagerName)
+	err := t.host.Patch(ctx, ftc, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{}))
+	return client.IgnoreNotFound(err)
 }
 
 // ensure runs the controller ftc calls for, and returns the condition that says so.

@@ -242,6 +242,49 @@ func TestDynamicTypes(t *testing.T) {
 		waitMembers(t, f, "statefulset deleted", absent(&appsv1.StatefulSet{}, ns, "db"), "member1", "member2")
 	})
 
+	t.Run("a compiled type is claimed; a type another manager claims is left to it", func(t *testing.T) {
+		ctl(t, "enable", "configmaps")
+		waitTypeConfig(t, f, "configmaps", metav1.ConditionTrue, corev1beta1.ReasonTyped)
+		var ftc corev1beta1.FederatedTypeConfig
+		if err := f.Host.Get(ctx, client.ObjectKey{Namespace: federation.KubefedNamespace, Name: "configmaps"}, &ftc); err != nil {
+			t.Fatal(err)
+		}
+		if got := ftc.Annotations[corev1beta1.PropagatedByAnnotation]; got != manager.DefaultName {
+			t.Errorf("configmaps claimed by %q, want %q", got, manager.DefaultName)
+		}
+
+		out := ctl(t, "enable", "poddisruptionbudgets.policy", "-o", "yaml")
+		docs := strings.Split(out, "\n---\n")
+		crd := &unstructured.Unstructured{}
+		if err := yaml.Unmarshal([]byte(strings.TrimPrefix(docs[0], "---\n")), &crd.Object); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Host.Create(ctx, crd); err != nil {
+			t.Fatal(err)
+		}
+		pdbs := &corev1beta1.FederatedTypeConfig{}
+		if err := yaml.Unmarshal([]byte(docs[len(docs)-1]), pdbs); err != nil {
+			t.Fatal(err)
+		}
+		pdbs.Annotations = map[string]string{corev1beta1.PropagatedByAnnotation: "kubefed-pdb-manager"}
+		if err := f.Host.Create(ctx, pdbs); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(3 * time.Second)
+		if err := f.Host.Get(ctx, client.ObjectKeyFromObject(pdbs), pdbs); err != nil {
+			t.Fatal(err)
+		}
+		if len(pdbs.Status.Conditions) > 0 || pdbs.Status.PropagationController != "" {
+			t.Errorf("a type another manager claims was handled: status %+v", pdbs.Status)
+		}
+		// Handed over: the annotation removed, this manager propagates it.
+		delete(pdbs.Annotations, corev1beta1.PropagatedByAnnotation)
+		if err := f.Host.Update(ctx, pdbs); err != nil {
+			t.Fatal(err)
+		}
+		waitTypeConfig(t, f, pdbs.Name, metav1.ConditionTrue, corev1beta1.ReasonDynamic)
+	})
+
 	t.Run("a type the host does not serve", func(t *testing.T) {
 		ftc := certificatesTypeConfig(t, ctl)
 		ftc.Spec.FederatedType.Kind, ftc.Spec.FederatedType.PluralName = "FederatedNothing", "federatednothings"

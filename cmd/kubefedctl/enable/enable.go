@@ -16,6 +16,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/openapi3"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -189,7 +190,7 @@ func checkVerbs(t *resolve.Type) error {
 
 // emit writes the generated code of the type and of a manager for it.
 func (o *options) emit(out, errOut io.Writer, t *resolve.Type, targetCRD *apiextensionsv1.CustomResourceDefinition) error {
-	opts := generator.Options{OutputDir: o.emitCode, GoPackage: o.goPackage, Manager: true, Log: errOut}
+	opts := generator.Options{OutputDir: o.emitCode, GoPackage: o.goPackage, Manager: true, ManagerName: managerName(t.Name), Log: errOut}
 	if targetCRD == nil {
 		opts.Types = []string{fmt.Sprintf("%s/%s", t.Name, t.Target.Version)}
 	} else {
@@ -220,6 +221,17 @@ or build the image with %s/Dockerfile (build context: the module root) and insta
 it with kubectl apply --server-side -k %s/config/default
 `, t.Federated.Kind, o.emitCode, filepath.Clean(o.emitCode), o.emitCode, corev1beta1.DefaultNamespace, o.emitCode, o.emitCode)
 	return nil
+}
+
+// managerName names the manager --emit-code writes for the type name, e.g.
+// kubefed-backups-velero-io for backups.velero.io: unlike the default manager's,
+// so that both can run in one host (their leader election leases differ).
+func managerName(name string) string {
+	n := "kubefed-" + strings.ReplaceAll(name, ".", "-")
+	if len(n) > validation.DNS1123LabelMaxLength {
+		n = n[:validation.DNS1123LabelMaxLength]
+	}
+	return strings.TrimRight(n, "-")
 }
 
 // getTargetCRD returns the CRD that defines t's target type, or nil for a built-in type.

@@ -22,7 +22,6 @@ import (
 
 	"github.com/kubefed-gen/kubefed/generator/emit"
 	"github.com/kubefed-gen/kubefed/generator/emit/fedtypes"
-	"github.com/kubefed-gen/kubefed/generator/emit/rbac"
 	"github.com/kubefed-gen/kubefed/generator/model"
 	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
 	corecrds "github.com/kubefed-gen/kubefed/runtime/config/crd"
@@ -30,8 +29,6 @@ import (
 )
 
 const (
-	// Name of the Deployment; its ServiceAccount and roles have the same.
-	Name = rbac.Name
 	// MainDir is the folder of the manager's package main below the output folder:
 	// a folder of its own, so that no API package sits below a command.
 	MainDir = "cmd/manager"
@@ -90,7 +87,7 @@ func writeMain(gctx *genall.GenerationContext, ctx *emit.Context, _ module) erro
 	f.PackageComment("")
 	f.PackageComment("Its flags are those of the runtime's manager.Main; run it with --help.")
 
-	args := []jen.Code{jen.Qual(fedtypes.Package(ctx), fedtypes.Var), jen.Qual(ctx.APIPackage(), "AddToScheme")}
+	args := []jen.Code{jen.Lit(ctx.ManagerName), jen.Qual(fedtypes.Package(ctx), fedtypes.Var), jen.Qual(ctx.APIPackage(), "AddToScheme")}
 	for _, pkg := range schemePackages(ctx.Set) {
 		f.ImportAlias(pkg, emit.ImportAlias(pkg))
 		args = append(args, jen.Qual(pkg, "AddToScheme"))
@@ -118,8 +115,9 @@ func schemePackages(set *model.Set) []string {
 func writeDeployment(gctx *genall.GenerationContext, ctx *emit.Context, _ module) error {
 	ns := corev1beta1.DefaultNamespace
 	partOf := map[string]string{"app.kubernetes.io/part-of": "kubefed"}
-	selector := map[string]string{"app.kubernetes.io/name": Name}
-	labels := map[string]string{"app.kubernetes.io/name": Name, "app.kubernetes.io/part-of": "kubefed"}
+	name := ctx.ManagerName
+	selector := map[string]string{"app.kubernetes.io/name": name}
+	labels := map[string]string{"app.kubernetes.io/name": name, "app.kubernetes.io/part-of": "kubefed"}
 	namespace := &corev1.Namespace{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"},
 		ObjectMeta: metav1.ObjectMeta{Name: ns, Labels: partOf},
@@ -135,7 +133,7 @@ func writeDeployment(gctx *genall.GenerationContext, ctx *emit.Context, _ module
 	}
 	deployment := &appsv1.Deployment{
 		TypeMeta:   metav1.TypeMeta{APIVersion: appsv1.SchemeGroupVersion.String(), Kind: "Deployment"},
-		ObjectMeta: metav1.ObjectMeta{Name: Name, Namespace: ns, Labels: labels},
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Labels: labels},
 		Spec: appsv1.DeploymentSpec{
 			Replicas: ptr.To[int32](1),
 			Selector: &metav1.LabelSelector{MatchLabels: selector},
@@ -145,7 +143,7 @@ func writeDeployment(gctx *genall.GenerationContext, ctx *emit.Context, _ module
 					Annotations: map[string]string{"kubectl.kubernetes.io/default-container": "manager"},
 				},
 				Spec: corev1.PodSpec{
-					ServiceAccountName:            rbac.Name,
+					ServiceAccountName:            name,
 					TerminationGracePeriodSeconds: ptr.To[int64](10),
 					SecurityContext: &corev1.PodSecurityContext{
 						RunAsNonRoot:   ptr.To(true),

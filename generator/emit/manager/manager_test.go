@@ -93,6 +93,7 @@ func run(root, out string, targets ...*model.Target) (emit.InMemory, error) {
 		OutputDir:    out,
 		GoPackage:    path.Join(modulePath, filepath.ToSlash(rel)),
 		ManagerImage: image,
+		ManagerName:  emit.DefaultManagerName,
 	}
 	files := emit.InMemory{}
 	gctx := &genall.GenerationContext{OutputRule: files}
@@ -210,8 +211,11 @@ func TestMainGo(t *testing.T) {
 			if got := imports[fun.X.(*ast.Ident).Name] + "." + fun.Sel.Name; got != emit.RuntimeModule+"/manager.Main" {
 				t.Errorf("main calls %s, want manager.Main", got)
 			}
+			if name, ok := call.Args[0].(*ast.BasicLit); !ok || name.Value != strconv.Quote(emit.DefaultManagerName) {
+				t.Errorf("manager.Main's first argument %#v, want the manager's name %q", call.Args[0], emit.DefaultManagerName)
+			}
 			var args []string
-			for _, a := range call.Args {
+			for _, a := range call.Args[1:] {
 				sel := a.(*ast.SelectorExpr)
 				args = append(args, imports[sel.X.(*ast.Ident).Name]+"."+sel.Sel.Name)
 			}

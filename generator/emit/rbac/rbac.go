@@ -20,10 +20,6 @@ import (
 )
 
 const (
-	// Name of the manager's ServiceAccount, roles and bindings (and of its Deployment).
-	Name = "kubefed-controller-manager"
-	// DynamicTypesName is the role, and its binding, for types enabled at run time.
-	DynamicTypesName = Name + "-dynamic-types"
 	// Dir is where the RBAC is written below the output folder.
 	Dir = "config/rbac"
 	// coreGroup is KubeFed's own API group: clusters and configuration.
@@ -88,6 +84,9 @@ func ClusterRules(set *model.Set) []Rule {
 		}, []string{coreGroup}, []string{"federatedtypeconfigs", "kubefedconfigs"}, read),
 		rule([]string{"Whether this manager propagates each FederatedTypeConfig's type (status.propagationController)."},
 			[]string{coreGroup}, []string{"federatedtypeconfigs/status"}, status),
+		rule([]string{"The FederatedTypeConfigs of the types the manager is built with are marked as its own",
+			"(annotation kubefed.io/propagated-by), so that other managers leave them alone."},
+			[]string{coreGroup}, []string{"federatedtypeconfigs"}, []string{"patch"}),
 		rule([]string{"The host's identity, recorded in the origin of every member object: the UID of namespace kube-system."},
 			[]string{""}, []string{"namespaces"}, []string{"get"}),
 		rule([]string{"Events on federated objects, in their namespaces."},
@@ -123,6 +122,10 @@ func NamespaceRules() []Rule {
 	}
 }
 
+// DynamicTypesRole names the ClusterRole (and binding) of manager for the types
+// it propagates without having been built with them.
+func DynamicTypesRole(manager string) string { return manager + "-dynamic-types" }
+
 // Generator writes config/rbac: the manager's ServiceAccount, its roles and
 // bindings, and a kustomization listing them.
 type Generator struct{ Context *emit.Context }
@@ -133,7 +136,11 @@ func (Generator) RegisterMarkers(*markers.Registry) error { return nil }
 // Generate writes the RBAC.
 func (g Generator) Generate(gctx *genall.GenerationContext) error {
 	ns := corev1beta1.DefaultNamespace
-	account := rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: Name, Namespace: ns}
+	// The manager's ServiceAccount, roles and bindings are named after it; the
+	// role for types enabled at run time gets a suffix.
+	name := g.Context.ManagerName
+	dynamicTypes := DynamicTypesRole(name)
+	account := rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: name, Namespace: ns}
 	files := []struct {
 		name    string
 		comment []string
@@ -141,20 +148,20 @@ func (g Generator) Generate(gctx *genall.GenerationContext) error {
 	}{
 		{"service_account.yaml", nil, &corev1.ServiceAccount{
 			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ServiceAccount"},
-			ObjectMeta: metav1.ObjectMeta{Name: Name, Namespace: ns},
+			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
 		}},
 		{"role.yaml", explain(ClusterRules(g.Context.Set),
 			"What the federation controller manager does in the host cluster, derived from",
 			"its federated types. Member clusters grant it their own rights when joined."),
 			&rbacv1.ClusterRole{
 				TypeMeta:   metav1.TypeMeta{APIVersion: rbacv1.SchemeGroupVersion.String(), Kind: "ClusterRole"},
-				ObjectMeta: metav1.ObjectMeta{Name: Name},
+				ObjectMeta: metav1.ObjectMeta{Name: name},
 				Rules:      policyRules(ClusterRules(g.Context.Set)),
 			}},
 		{"role_binding.yaml", nil, &rbacv1.ClusterRoleBinding{
 			TypeMeta:   metav1.TypeMeta{APIVersion: rbacv1.SchemeGroupVersion.String(), Kind: "ClusterRoleBinding"},
-			ObjectMeta: metav1.ObjectMeta{Name: Name},
-			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: Name},
+			ObjectMeta: metav1.ObjectMeta{Name: name},
+			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: name},
 			Subjects:   []rbacv1.Subject{account},
 		}},
 		{"dynamic_types_role.yaml", explain(DynamicRules(g.Context.Set),
@@ -163,26 +170,26 @@ func (g Generator) Generate(gctx *genall.GenerationContext) error {
 			"report Propagating=False, reason Forbidden."),
 			&rbacv1.ClusterRole{
 				TypeMeta:   metav1.TypeMeta{APIVersion: rbacv1.SchemeGroupVersion.String(), Kind: "ClusterRole"},
-				ObjectMeta: metav1.ObjectMeta{Name: DynamicTypesName},
+				ObjectMeta: metav1.ObjectMeta{Name: dynamicTypes},
 				Rules:      policyRules(DynamicRules(g.Context.Set)),
 			}},
 		{"dynamic_types_role_binding.yaml", nil, &rbacv1.ClusterRoleBinding{
 			TypeMeta:   metav1.TypeMeta{APIVersion: rbacv1.SchemeGroupVersion.String(), Kind: "ClusterRoleBinding"},
-			ObjectMeta: metav1.ObjectMeta{Name: DynamicTypesName},
-			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: DynamicTypesName},
+			ObjectMeta: metav1.ObjectMeta{Name: dynamicTypes},
+			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: dynamicTypes},
 			Subjects:   []rbacv1.Subject{account},
 		}},
 		{"namespace_role.yaml", explain(NamespaceRules(),
 			"What the federation controller manager does only in the KubeFed namespace."),
 			&rbacv1.Role{
 				TypeMeta:   metav1.TypeMeta{APIVersion: rbacv1.SchemeGroupVersion.String(), Kind: "Role"},
-				ObjectMeta: metav1.ObjectMeta{Name: Name, Namespace: ns},
+				ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
 				Rules:      policyRules(NamespaceRules()),
 			}},
 		{"namespace_role_binding.yaml", nil, &rbacv1.RoleBinding{
 			TypeMeta:   metav1.TypeMeta{APIVersion: rbacv1.SchemeGroupVersion.String(), Kind: "RoleBinding"},
-			ObjectMeta: metav1.ObjectMeta{Name: Name, Namespace: ns},
-			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: Name},
+			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
+			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: name},
 			Subjects:   []rbacv1.Subject{account},
 		}},
 	}

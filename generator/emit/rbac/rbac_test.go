@@ -31,8 +31,13 @@ var (
 // render runs the generator for targets in memory.
 func render(t *testing.T, targets ...*model.Target) emit.InMemory {
 	t.Helper()
+	return renderNamed(t, emit.DefaultManagerName, targets...)
+}
+
+func renderNamed(t *testing.T, manager string, targets ...*model.Target) emit.InMemory {
+	t.Helper()
 	out := emit.InMemory{}
-	ctx := &emit.Context{Set: &model.Set{Group: model.DefaultGroup, Version: model.DefaultVersion, Targets: targets}}
+	ctx := &emit.Context{Set: &model.Set{Group: model.DefaultGroup, Version: model.DefaultVersion, Targets: targets}, ManagerName: manager}
 	if err := (rbac.Generator{Context: ctx}).Generate(&genall.GenerationContext{OutputRule: out}); err != nil {
 		t.Fatal(err)
 	}
@@ -93,6 +98,7 @@ func TestRBAC(t *testing.T) {
 	always := slices.Concat(
 		expand("core.kubefed.io", []string{"kubefedconfigs", "federatedtypeconfigs"}, "get", "list", "watch"),
 		expand("core.kubefed.io", []string{"federatedtypeconfigs/status"}, "get", "update", "patch"),
+		expand("core.kubefed.io", []string{"federatedtypeconfigs"}, "patch"),
 		expand("", []string{"namespaces"}, "get"),
 		expand("", []string{"events"}, "create", "patch"),
 		expand("events.k8s.io", []string{"events"}, "create", "patch"),
@@ -162,5 +168,27 @@ func TestDeterministic(t *testing.T) {
 		if !bytes.Equal(data, b[name]) {
 			t.Errorf("%s depends on the order of targets", name)
 		}
+	}
+}
+
+// TestManagerName: every object is named after the manager, so that two managers'
+// RBAC can share a host.
+func TestManagerName(t *testing.T) {
+	files := renderNamed(t, "shop-manager", configMap)
+	var sa corev1.ServiceAccount
+	decode(t, files, "service_account.yaml", &sa)
+	var role, dynamic rbacv1.ClusterRole
+	decode(t, files, "role.yaml", &role)
+	decode(t, files, "dynamic_types_role.yaml", &dynamic)
+	var binding, dynamicBinding rbacv1.ClusterRoleBinding
+	decode(t, files, "role_binding.yaml", &binding)
+	decode(t, files, "dynamic_types_role_binding.yaml", &dynamicBinding)
+	var nsRole rbacv1.Role
+	decode(t, files, "namespace_role.yaml", &nsRole)
+	if sa.Name != "shop-manager" || role.Name != "shop-manager" || nsRole.Name != "shop-manager" || binding.RoleRef.Name != "shop-manager" {
+		t.Errorf("names: service account %q, role %q, namespace role %q, binding to %q", sa.Name, role.Name, nsRole.Name, binding.RoleRef.Name)
+	}
+	if dynamic.Name != "shop-manager-dynamic-types" || dynamicBinding.RoleRef.Name != dynamic.Name || dynamicBinding.Subjects[0].Name != "shop-manager" {
+		t.Errorf("dynamic types: role %q, binding %+v", dynamic.Name, dynamicBinding)
 	}
 }

@@ -72,6 +72,12 @@ type FederatedTypeConfigStatus struct {
 	Conditions []metav1.Condition `json:"conditions,omitempty"`
 }
 
+// PropagatedByAnnotation on a FederatedTypeConfig names the controller manager
+// built with the type, which alone propagates it: managers that were not built
+// with it start no dynamic controller for it. The manager writes it when it
+// finds the FederatedTypeConfig without one; remove it to hand the type over.
+const PropagatedByAnnotation = "kubefed.io/propagated-by"
+
 // The Propagating condition of a FederatedTypeConfig and its reasons.
 const (
 	TypeConfigPropagating = "Propagating"

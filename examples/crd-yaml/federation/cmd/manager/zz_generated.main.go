@@ -17,5 +17,5 @@ import (
 
 // main runs the manager until SIGTERM.
 func main() {
-	manager.Main(fedtypes.Descriptors, typesv1beta1.AddToScheme, backupsv1.AddToScheme)
+	manager.Main("kubefed-controller-manager", fedtypes.Descriptors, typesv1beta1.AddToScheme, backupsv1.AddToScheme)
 }
