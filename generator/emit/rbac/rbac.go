@@ -87,8 +87,7 @@ func ClusterRules(set *model.Set) []Rule {
 		rule([]string{"The FederatedTypeConfigs of the types the manager is built with are marked as its own",
 			"(annotation kubefed.io/propagated-by), so that other managers leave them alone."},
 			[]string{coreGroup}, []string{"federatedtypeconfigs"}, []string{"patch"}),
-		rule([]string{"The host's identity, recorded in the origin of every member object: the UID of namespace kube-system."},
-			[]string{""}, []string{"namespaces"}, []string{"get"}),
+		hostIdentityRule,
 		rule([]string{"Events on federated objects, in their namespaces."},
 			[]string{"", "events.k8s.io"}, []string{"events"}, record),
 	)
@@ -107,6 +106,26 @@ func DynamicRules(set *model.Set) []Rule {
 		}, []string{set.Group}, []string{rbacv1.ResourceAll}, readWrite),
 	}
 }
+
+// hostIdentityRule reads the host's identity, the UID of namespace kube-system.
+var hostIdentityRule = Rule{
+	Why: []string{"The host's identity, recorded in the origin of every member object: the UID of namespace kube-system."},
+	PolicyRule: rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"namespaces"},
+		ResourceNames: []string{metav1.NamespaceSystem}, Verbs: []string{"get"}},
+}
+
+// NamespacedScopeRules are what a manager of a control plane of scope Namespaced
+// (KubeFedConfig) does, all of it in the KubeFed namespace: what ClusterRules,
+// DynamicRules and NamespaceRules grant, but in that namespace alone. Only the
+// host's identity is read outside it.
+func NamespacedScopeRules(set *model.Set) []Rule {
+	rules := slices.DeleteFunc(ClusterRules(set), func(r Rule) bool { return slices.Equal(r.Resources, hostIdentityRule.Resources) })
+	return append(append(rules, DynamicRules(set)...), NamespaceRules()...)
+}
+
+// NamespacedDir is where the RBAC of a control plane of scope Namespaced is
+// written; install it instead of Dir.
+const NamespacedDir = "config/rbac-namespaced"
 
 // NamespaceRules are what the manager does only in the KubeFed namespace: the
 // cluster registry reads member clusters through a cache of that namespace alone.
@@ -141,11 +160,7 @@ func (g Generator) Generate(gctx *genall.GenerationContext) error {
 	name := g.Context.ManagerName
 	dynamicTypes := DynamicTypesRole(name)
 	account := rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: name, Namespace: ns}
-	files := []struct {
-		name    string
-		comment []string
-		obj     any
-	}{
+	files := []file{
 		{"service_account.yaml", nil, &corev1.ServiceAccount{
 			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ServiceAccount"},
 			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
@@ -193,14 +208,61 @@ func (g Generator) Generate(gctx *genall.GenerationContext) error {
 			Subjects:   []rbacv1.Subject{account},
 		}},
 	}
+	if err := writeFiles(gctx, Dir, files); err != nil {
+		return err
+	}
+
+	identity := name + "-host-identity"
+	return writeFiles(gctx, NamespacedDir, []file{
+		files[0], // the ServiceAccount
+		{"role.yaml", explain(NamespacedScopeRules(g.Context.Set),
+			"What the federation controller manager of a control plane of scope Namespaced",
+			"(KubeFedConfig spec.scope) does: everything in the KubeFed namespace. Install",
+			"this folder instead of config/rbac for such a control plane."),
+			&rbacv1.Role{
+				TypeMeta:   metav1.TypeMeta{APIVersion: rbacv1.SchemeGroupVersion.String(), Kind: "Role"},
+				ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
+				Rules:      policyRules(NamespacedScopeRules(g.Context.Set)),
+			}},
+		{"role_binding.yaml", nil, &rbacv1.RoleBinding{
+			TypeMeta:   metav1.TypeMeta{APIVersion: rbacv1.SchemeGroupVersion.String(), Kind: "RoleBinding"},
+			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
+			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: name},
+			Subjects:   []rbacv1.Subject{account},
+		}},
+		{"host_identity_role.yaml", explain([]Rule{hostIdentityRule},
+			"The one thing the manager of a namespaced control plane reads outside its namespace."),
+			&rbacv1.ClusterRole{
+				TypeMeta:   metav1.TypeMeta{APIVersion: rbacv1.SchemeGroupVersion.String(), Kind: "ClusterRole"},
+				ObjectMeta: metav1.ObjectMeta{Name: identity},
+				Rules:      policyRules([]Rule{hostIdentityRule}),
+			}},
+		{"host_identity_role_binding.yaml", nil, &rbacv1.ClusterRoleBinding{
+			TypeMeta:   metav1.TypeMeta{APIVersion: rbacv1.SchemeGroupVersion.String(), Kind: "ClusterRoleBinding"},
+			ObjectMeta: metav1.ObjectMeta{Name: identity},
+			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: identity},
+			Subjects:   []rbacv1.Subject{account},
+		}},
+	})
+}
+
+// file is one manifest of a folder: its name, leading comment and object.
+type file struct {
+	name    string
+	comment []string
+	obj     any
+}
+
+// writeFiles writes files into dir with a kustomization listing them.
+func writeFiles(gctx *genall.GenerationContext, dir string, files []file) error {
 	var names []string
 	for _, f := range files {
-		if err := emit.OutputYAML(gctx, path.Join(Dir, f.name), f.comment, f.obj); err != nil {
+		if err := emit.OutputYAML(gctx, path.Join(dir, f.name), f.comment, f.obj); err != nil {
 			return err
 		}
 		names = append(names, f.name)
 	}
-	return emit.OutputKustomization(gctx, Dir, nil, "", names...)
+	return emit.OutputKustomization(gctx, dir, nil, "", names...)
 }
 
 func policyRules(rules []Rule) []rbacv1.PolicyRule {

@@ -161,8 +161,8 @@ func TestRBAC(t *testing.T) {
 func TestDeterministic(t *testing.T) {
 	a := render(t, clusterRole, configMap, namespace)
 	b := render(t, namespace, configMap, clusterRole)
-	if len(a) != 8 || len(a) != len(b) {
-		t.Fatalf("wrote %d and %d files, want 8", len(a), len(b))
+	if len(a) != 14 || len(a) != len(b) {
+		t.Fatalf("wrote %d and %d files, want 14", len(a), len(b))
 	}
 	for name, data := range a {
 		if !bytes.Equal(data, b[name]) {
