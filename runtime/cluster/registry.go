@@ -41,6 +41,10 @@ type Options struct {
 	// reads and WatchMembers events) to objects with these labels; the runtime
 	// passes kubefed.io/managed=true. Member.Reader sees everything.
 	CacheLabelSelector labels.Selector
+	// CacheByObject configures the member caches per type, over
+	// CacheLabelSelector: the scheduling controller watches pods that carry no
+	// label of ours, but only those not bound to a node.
+	CacheByObject map[client.Object]cache.ByObject
 }
 
 // Registry keeps one Member per KubeFedCluster in its namespace: it builds clients
