@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The end-to-end demo on local clusters: start a host and two members, run the
 # default controller manager, join both members, federate a namespace and a
-# Deployment with overrides, and show what landed in each member.
+# Deployment with overrides, show what landed in each member, and schedule a second
+# Deployment's replicas over the members with a ReplicaSchedulingPreference.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -63,6 +64,20 @@ if [[ -n $(kubectl --context member1 get nodes -o name) ]]; then
     kubectl --context "$c" -n demo get pods -o wide
   done
 fi
+
+step "scheduling deployment demo/api: 9 replicas, weight 2 for member1, 1 for others (examples/scheduling)"
+kubectl --context host apply -f examples/scheduling/scheduled-deployment.yaml
+kubectl --context host -n demo wait --for condition=Scheduled rsp/api --timeout 60s >/dev/null
+kubectl --context host -n demo get rsp api -o jsonpath='{.status.conditions[?(@.type=="Scheduled")].message}{"\n"}'
+if [[ -n $(kubectl --context member1 get nodes -o name) ]]; then
+  for c in member1 member2; do
+    for _ in $(seq 60); do kubectl --context "$c" -n demo get deployment api >/dev/null 2>&1 && break; sleep 1; done
+    kubectl --context "$c" -n demo rollout status deployment/api --timeout 60s >/dev/null
+    printf '%s: ' "$c"
+    kubectl --context "$c" -n demo get deployment api -o jsonpath='{.spec.replicas} replicas, {.status.readyReplicas} ready{"\n"}'
+  done
+fi
+echo "(why: bin/kubefedctl status deployments.apps api -n demo)"
 
 step "federated status in the host"
 kubectl --context host get federated -n demo

@@ -197,6 +197,7 @@ func newMember(kfc *corev1beta1.KubeFedCluster, secret *corev1.Secret, opts Opti
 		Scheme:               opts.Scheme,
 		Mapper:               mapper,
 		DefaultLabelSelector: opts.CacheLabelSelector,
+		ByObject:             opts.CacheByObject,
 	}
 	if opts.MemberNamespace != "" {
 		cacheOpts.DefaultNamespaces = map[string]cache.Config{opts.MemberNamespace: {}}

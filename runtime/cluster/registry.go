@@ -44,6 +44,10 @@ type Options struct {
 	// MemberNamespace, if set, restricts member caches to that namespace: the
 	// control plane's scope is Namespaced, and members grant access to it alone.
 	MemberNamespace string
+	// CacheByObject configures the member caches per type, over
+	// CacheLabelSelector: the scheduling controller watches pods that carry no
+	// label of ours, but only those not bound to a node.
+	CacheByObject map[client.Object]cache.ByObject
 }
 
 // Registry keeps one Member per KubeFedCluster in its namespace: it builds clients

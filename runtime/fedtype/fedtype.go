@@ -45,6 +45,11 @@ type Info struct {
 	Name      string
 	Target    Resource
 	Federated Resource
+	// Scalable says the target has spec.replicas, so that a
+	// ReplicaSchedulingPreference can spread its replicas over clusters. Types
+	// described at run time (Dynamic) are never scalable: nothing checked their
+	// schema.
+	Scalable bool
 }
 
 // Descriptor is a federated type whose Go types are known only to itself, so that

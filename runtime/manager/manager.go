@@ -25,10 +25,12 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
+	schedulingv1alpha1 "github.com/kubefed-gen/kubefed/runtime/apis/scheduling/v1alpha1"
 	fedv1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/types/v1beta1"
 	"github.com/kubefed-gen/kubefed/runtime/cluster"
 	"github.com/kubefed-gen/kubefed/runtime/fedtype"
 	"github.com/kubefed-gen/kubefed/runtime/propagation"
+	"github.com/kubefed-gen/kubefed/runtime/schedule"
 )
 
 // DefaultName is the default controller manager's name.
@@ -50,6 +52,10 @@ type Options struct {
 	ConcurrentSyncs int
 	// HealthCheck of member clusters; zero fields are taken from the KubeFedConfig.
 	HealthCheck cluster.HealthCheck
+	// UnschedulableThreshold is how long a pod must have been unschedulable
+	// before it lowers its cluster's capacity for replica scheduling (default
+	// one minute, as in KubeFed).
+	UnschedulableThreshold time.Duration
 
 	// Leader election timings, from the KubeFedConfig.
 	leaseDuration, renewDeadline, retryPeriod *time.Duration
@@ -59,6 +65,9 @@ type Options struct {
 	// pushReconcilerOff is the KubeFedConfig's PushReconciler feature gate Disabled:
 	// no sync controller runs, as in KubeFed.
 	pushReconcilerOff bool
+	// schedulerPreferencesOff is the KubeFedConfig's SchedulerPreferences feature
+	// gate Disabled: ReplicaSchedulingPreferences are not acted on, as in KubeFed.
+	schedulerPreferencesOff bool
 	// configNotes say how KubeFedConfig settings were mapped or why they have no
 	// effect; New logs them.
 	configNotes []string
@@ -81,6 +90,7 @@ func Main(name string, types []fedtype.Descriptor, addToScheme ...func(*runtime.
 	fs.IntVar(&opts.ConcurrentSyncs, "concurrent-syncs", 8, "objects of one federated type reconciled at once")
 	fs.DurationVar(&opts.HealthCheck.Period, "cluster-health-check-period", 0, "how often member clusters are checked (default: the KubeFedConfig's clusterHealthCheck.period, else 10s)")
 	fs.DurationVar(&opts.HealthCheck.Timeout, "cluster-health-check-timeout", 0, "timeout of one member health check (default: the KubeFedConfig's clusterHealthCheck.timeout, else 3s)")
+	fs.DurationVar(&opts.UnschedulableThreshold, "unschedulable-threshold", schedule.DefaultUnschedulableThreshold, "how long a pod must have been unschedulable before it lowers its cluster's capacity for ReplicaSchedulingPreferences")
 	fs.DurationVar(&opts.HealthCheck.RequestTimeout, "member-request-timeout", 0, "timeout of one request to a member cluster; one that gets no answer makes further requests to that member fail fast until its next passing health check (default 15s)")
 	goFlags := flag.NewFlagSet("", flag.ExitOnError)
 	zapOpts.BindFlags(goFlags) // --zap-log-level and friends, as kubebuilder projects have
@@ -119,7 +129,7 @@ func New(cfg *rest.Config, opts Options, types []fedtype.Descriptor, addToScheme
 		opts.Name = DefaultName
 	}
 	scheme := runtime.NewScheme()
-	for _, add := range append([]func(*runtime.Scheme) error{clientgoscheme.AddToScheme, corev1beta1.AddToScheme}, addToScheme...) {
+	for _, add := range append([]func(*runtime.Scheme) error{clientgoscheme.AddToScheme, corev1beta1.AddToScheme, schedulingv1alpha1.AddToScheme}, addToScheme...) {
 		if err := add(scheme); err != nil {
 			return nil, fmt.Errorf("build scheme: %w", err)
 		}
@@ -165,15 +175,25 @@ func New(cfg *rest.Config, opts Options, types []fedtype.Descriptor, addToScheme
 	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
 		return nil, err
 	}
-	registry, err := cluster.NewRegistry(mgr, cluster.Options{
+	scheduling := !opts.schedulerPreferencesOff && schedulable(types)
+	registryOpts := cluster.Options{
 		Namespace:          opts.Namespace,
 		Scheme:             scheme,
 		HealthCheck:        opts.HealthCheck,
 		CacheLabelSelector: labels.SelectorFromSet(labels.Set{fedv1beta1.ManagedLabel: "true"}),
 		MemberNamespace:    memberNamespace,
-	})
+	}
+	if scheduling {
+		registryOpts.CacheByObject = schedule.MemberCache()
+	}
+	registry, err := cluster.NewRegistry(mgr, registryOpts)
 	if err != nil {
 		return nil, fmt.Errorf("cluster registry: %w", err)
+	}
+	if scheduling {
+		if err := schedule.Setup(mgr, registry, types, schedule.Options{UnschedulableThreshold: opts.UnschedulableThreshold, NamespacedScope: opts.namespacedScope}); err != nil {
+			return nil, err
+		}
 	}
 	hostID, err := cluster.Identity(context.Background(), mgr.GetAPIReader())
 	if err != nil {
@@ -192,6 +212,16 @@ func New(cfg *rest.Config, opts Options, types []fedtype.Descriptor, addToScheme
 		return nil, err
 	}
 	return mgr, nil
+}
+
+// schedulable says whether some type has replicas for ReplicaSchedulingPreferences to spread.
+func schedulable(types []fedtype.Descriptor) bool {
+	for _, t := range types {
+		if t.TypeInfo().Scalable {
+			return true
+		}
+	}
+	return false
 }
 
 func orDefault(v, def string) string {
@@ -259,10 +289,12 @@ func applyKubeFedConfig(cfg *rest.Config, scheme *runtime.Scheme, opts *Options)
 		opts.pushReconcilerOff = true
 		opts.configNotes = append(opts.configNotes, "feature gate PushReconciler is Disabled: no sync controller runs, member clusters are only health-checked")
 	}
-	for _, gate := range []string{corev1beta1.FeatureSchedulerPreferences, corev1beta1.FeatureRawResourceStatusCollection} {
-		if kfc.Spec.FeatureEnabled(gate) {
-			opts.configNotes = append(opts.configNotes, fmt.Sprintf("feature gate %s is Enabled but not implemented by this manager; it has no effect", gate))
-		}
+	if !kfc.Spec.FeatureEnabled(corev1beta1.FeatureSchedulerPreferences) {
+		opts.schedulerPreferencesOff = true
+		opts.configNotes = append(opts.configNotes, "feature gate SchedulerPreferences is Disabled: ReplicaSchedulingPreferences are not acted on")
+	}
+	if kfc.Spec.FeatureEnabled(corev1beta1.FeatureRawResourceStatusCollection) {
+		opts.configNotes = append(opts.configNotes, fmt.Sprintf("feature gate %s is Enabled but not implemented by this manager; it has no effect", corev1beta1.FeatureRawResourceStatusCollection))
 	}
 	return nil
 }

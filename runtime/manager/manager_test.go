@@ -67,15 +67,20 @@ func TestKubeFedConfigSettings(t *testing.T) {
 	if opts.leaseDuration == nil || *opts.leaseDuration != 30*time.Second || opts.renewDeadline == nil || *opts.renewDeadline != 10*time.Second {
 		t.Errorf("leader election lease %v renew %v", opts.leaseDuration, opts.renewDeadline)
 	}
-	if opts.pushReconcilerOff || len(opts.configNotes) != 1 || !strings.Contains(opts.configNotes[0], "SchedulerPreferences") {
-		t.Errorf("defaults: push reconciler off %v, notes %q", opts.pushReconcilerOff, opts.configNotes)
+	// Every gate has KubeFed's default: PushReconciler and SchedulerPreferences on,
+	// RawResourceStatusCollection off; nothing to say.
+	if opts.pushReconcilerOff || opts.schedulerPreferencesOff || len(opts.configNotes) != 0 {
+		t.Errorf("defaults: push reconciler off %v, scheduler preferences off %v, notes %q", opts.pushReconcilerOff, opts.schedulerPreferencesOff, opts.configNotes)
 	}
 
 	// KubeFed's configmaps lock is accepted and means a lease, with a warning; the
 	// PushReconciler gate Disabled turns propagation off.
 	lock := corev1beta1.ConfigMapsResourceLock
 	kfc.Spec.LeaderElect.ResourceLock = &lock
-	kfc.Spec.FeatureGates = []corev1beta1.FeatureGatesConfig{{Name: corev1beta1.FeaturePushReconciler, Configuration: corev1beta1.Disabled}}
+	kfc.Spec.FeatureGates = []corev1beta1.FeatureGatesConfig{
+		{Name: corev1beta1.FeaturePushReconciler, Configuration: corev1beta1.Disabled},
+		{Name: corev1beta1.FeatureSchedulerPreferences, Configuration: corev1beta1.Disabled},
+	}
 	if err := c.Update(ctx, kfc); err != nil {
 		t.Fatal(err)
 	}
@@ -86,5 +91,8 @@ func TestKubeFedConfigSettings(t *testing.T) {
 	notes := strings.Join(opts.configNotes, "\n")
 	if !opts.pushReconcilerOff || !strings.Contains(notes, `resourceLock "configmaps"`) || !strings.Contains(notes, "PushReconciler is Disabled") {
 		t.Errorf("push reconciler off %v, notes:\n%s", opts.pushReconcilerOff, notes)
+	}
+	if !opts.schedulerPreferencesOff || !strings.Contains(notes, "SchedulerPreferences is Disabled") {
+		t.Errorf("scheduler preferences off %v, notes:\n%s", opts.schedulerPreferencesOff, notes)
 	}
 }

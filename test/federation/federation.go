@@ -33,6 +33,7 @@ import (
 	typesv1beta1 "github.com/kubefed-gen/kubefed/cmd/controller-manager/apis/types/v1beta1"
 	"github.com/kubefed-gen/kubefed/cmd/controller-manager/fedtypes"
 	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
+	schedulingv1alpha1 "github.com/kubefed-gen/kubefed/runtime/apis/scheduling/v1alpha1"
 	fedv1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/types/v1beta1"
 	"github.com/kubefed-gen/kubefed/runtime/cluster"
 	"github.com/kubefed-gen/kubefed/runtime/fedtype"
@@ -64,25 +65,39 @@ var MemberLabels = map[string]map[string]string{
 	"member2": {"region": "us"},
 }
 
+// Option changes the clusters Start starts.
+type Option func(*clusters.Options)
+
+// WithWorkloads makes the named members run pods, on the fake nodes described
+// (see clusters.Workloads); by default members are bare API servers, which start
+// faster.
+func WithWorkloads(byCluster map[string]clusters.Workloads) Option {
+	return func(o *clusters.Options) { o.Workloads = byCluster }
+}
+
 // Start starts the federation; everything stops when the test ends. The CRD folders
 // are found relative to a package two levels below the module root (test/<pkg>).
-func Start(t testing.TB, opts manager.Options) *Federation {
+func Start(t testing.TB, opts manager.Options, options ...Option) *Federation {
 	t.Helper()
-	return StartWithTypes(t, opts, fedtypes.Descriptors)
+	return StartWithTypes(t, opts, fedtypes.Descriptors, options...)
 }
 
 // StartWithTypes starts the federation with a manager built with the given
 // compiled types only; the others propagate dynamically once a
 // FederatedTypeConfig enables them (see EnableDynamic).
-func StartWithTypes(t testing.TB, opts manager.Options, types []fedtype.Descriptor) *Federation {
+func StartWithTypes(t testing.TB, opts manager.Options, types []fedtype.Descriptor, options ...Option) *Federation {
 	t.Helper()
-	set, err := clusters.Start(clusters.Options{
+	clusterOpts := clusters.Options{
 		Members: 2,
 		HostCRDDirs: []string{
 			filepath.Join("..", "..", "cmd", "controller-manager", "config", "crd", "bases"),
 			filepath.Join("..", "..", "runtime", "config", "crd"),
 		},
-	})
+	}
+	for _, o := range options {
+		o(&clusterOpts)
+	}
+	set, err := clusters.Start(clusterOpts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +107,7 @@ func StartWithTypes(t testing.TB, opts manager.Options, types []fedtype.Descript
 		}
 	})
 	scheme := runtime.NewScheme()
-	for _, add := range []func(*runtime.Scheme) error{clientgoscheme.AddToScheme, typesv1beta1.AddToScheme, corev1beta1.AddToScheme, apiextensionsv1.AddToScheme} {
+	for _, add := range []func(*runtime.Scheme) error{clientgoscheme.AddToScheme, typesv1beta1.AddToScheme, corev1beta1.AddToScheme, schedulingv1alpha1.AddToScheme, apiextensionsv1.AddToScheme} {
 		if err := add(scheme); err != nil {
 			t.Fatal(err)
 		}

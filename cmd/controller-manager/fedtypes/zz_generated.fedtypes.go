@@ -69,7 +69,8 @@ var Descriptors = []fedtype.Descriptor{
 			Namespaced: true,
 			Plural:     "federateddeployments",
 		},
-		Name: "deployments.apps",
+		Name:     "deployments.apps",
+		Scalable: true,
 		Target: fedtype.Resource{
 			GroupVersionKind: schema.GroupVersionKind{
 				Group:   "apps",
@@ -153,7 +154,8 @@ var Descriptors = []fedtype.Descriptor{
 			Namespaced: true,
 			Plural:     "federatedreplicasets",
 		},
-		Name: "replicasets.apps",
+		Name:     "replicasets.apps",
+		Scalable: true,
 		Target: fedtype.Resource{
 			GroupVersionKind: schema.GroupVersionKind{
 				Group:   "apps",

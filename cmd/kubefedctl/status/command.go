@@ -39,8 +39,10 @@ cluster (and every cluster its placement names) it shows:
 followed, per cluster, by what is wrong and the differing fields (JSON pointers,
 desired against actual). It also shows the Propagation condition, whether the
 status is stale (observed generation behind the object's generation), whether
-propagation of the type is disabled, and orphaning. -o yaml or json prints the
-same data structured.
+propagation of the type is disabled, and orphaning. For an object a
+ReplicaSchedulingPreference schedules, it also shows the plan: each cluster's
+planned, overflow and ready replicas and why (weight, min, max, capacity). -o yaml
+or json prints the same data structured.
 
 TYPE is the target type as kubectl names it (deployments.apps, deploy, configmaps)
 or the federated type (FederatedDeployment); NAME is the object's name.`,

@@ -69,6 +69,9 @@ func gather(ctx context.Context, h *host.Host, t *resolve.Type, namespace, name 
 	if err := r.place(ctx, h, candidates); err != nil {
 		return nil, err
 	}
+	if err := r.readScheduling(ctx, h); err != nil {
+		return nil, err
+	}
 
 	names := slices.Clone(r.placed.Clusters)
 	for n := range r.kfcs {

@@ -115,6 +115,9 @@ func (r *statusReport) writeText(out io.Writer) error {
 			fmt.Fprintf(out, "  %s\n", line)
 		}
 	}
+	if r.Scheduling != nil {
+		return r.Scheduling.writeText(out)
+	}
 	return nil
 }
 

@@ -54,6 +54,8 @@ type statusReport struct {
 	Propagation        *metav1.Condition `json:"propagation,omitempty"`
 	PlacementError     string            `json:"placementError,omitempty"`
 	Clusters           []clusterReport   `json:"clusters"`
+	// Scheduling is set when a ReplicaSchedulingPreference schedules the object.
+	Scheduling *schedulingReport `json:"scheduling,omitempty"`
 
 	// What explain works from; not printed.
 	fed              *fedtype.Unstructured

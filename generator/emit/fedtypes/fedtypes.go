@@ -63,9 +63,14 @@ func info(ctx *emit.Context, t *model.Target) jen.Code {
 			jen.Id("Namespaced"): jen.Lit(namespaced),
 		})
 	}
-	return jen.Qual(fedtype, "Info").Values(jen.Dict{
+	fields := jen.Dict{
 		jen.Id("Name"):      jen.Lit(strings.TrimSuffix(t.Resource(), ".")),
 		jen.Id("Target"):    resource(t.Group, t.Version, t.Kind, t.Plural, t.Namespaced),
 		jen.Id("Federated"): resource(ctx.Set.Group, ctx.Set.Version, t.FederatedKind(), t.FederatedPlural(), t.FederatedNamespaced()),
-	})
+	}
+	if t.Scalable {
+		// Replica scheduling applies (ReplicaSchedulingPreference).
+		fields[jen.Id("Scalable")] = jen.True()
+	}
+	return jen.Qual(fedtype, "Info").Values(fields)
 }

@@ -24,6 +24,8 @@ const (
 	Dir = "config/rbac"
 	// coreGroup is KubeFed's own API group: clusters and configuration.
 	coreGroup = "core.kubefed.io"
+	// schedulingGroup holds ReplicaSchedulingPreferences.
+	schedulingGroup = "scheduling.kubefed.io"
 )
 
 var (
@@ -50,11 +52,12 @@ func rule(why []string, groups, resources, verbs []string) Rule {
 // KubeFed's own types cluster-wide.
 func ClusterRules(set *model.Set) []Rule {
 	var plurals, statuses, finalizers []string
-	var namespacedTargets, federatesNamespaces bool
+	var namespacedTargets, federatesNamespaces, scalable bool
 	for _, t := range set.Targets {
 		plurals = append(plurals, t.FederatedPlural())
 		namespacedTargets = namespacedTargets || t.Namespaced
 		federatesNamespaces = federatesNamespaces || t.IsNamespace()
+		scalable = scalable || t.Scalable
 	}
 	slices.Sort(plurals)
 	for _, p := range plurals {
@@ -75,6 +78,16 @@ func ClusterRules(set *model.Set) []Rule {
 			"FederatedNamespace is placed on. This manager does not federate namespaces,",
 			"but reads the FederatedNamespaces another manager of the same group keeps.",
 		}, group, []string{fns}, read))
+	}
+	if scalable {
+		rules = append(rules,
+			rule([]string{
+				"ReplicaSchedulingPreferences spread the replicas of the scalable federated types",
+				"over clusters (their placement and /spec/replicas overrides, patched above); the",
+				"plan is written to their status. Pods in member clusters are read with the rights",
+				"each member granted at join.",
+			}, []string{schedulingGroup}, []string{"replicaschedulingpreferences"}, read),
+			rule(nil, []string{schedulingGroup}, []string{"replicaschedulingpreferences/status"}, status))
 	}
 	return append(rules,
 		rule([]string{

@@ -26,6 +26,11 @@ var (
 	configMap   = target("", "ConfigMap", "configmaps", true)
 	namespace   = target("", "Namespace", "namespaces", false)
 	clusterRole = target("rbac.authorization.k8s.io", "ClusterRole", "clusterroles", false)
+	deployment  = func() *model.Target {
+		t := target("apps", "Deployment", "deployments", true)
+		t.Scalable = true
+		return t
+	}()
 )
 
 // render runs the generator for targets in memory.
@@ -104,6 +109,9 @@ func TestRBAC(t *testing.T) {
 		expand("events.k8s.io", []string{"events"}, "create", "patch"),
 	)
 	readNamespaces := expand(fed, []string{"federatednamespaces"}, "get", "list", "watch")
+	schedule := slices.Concat(
+		expand("scheduling.kubefed.io", []string{"replicaschedulingpreferences"}, "get", "list", "watch"),
+		expand("scheduling.kubefed.io", []string{"replicaschedulingpreferences/status"}, "get", "update", "patch"))
 	for _, tc := range []struct {
 		name    string
 		targets []*model.Target
@@ -115,6 +123,7 @@ func TestRBAC(t *testing.T) {
 		{"namespaced without namespaces", []*model.Target{configMap}, slices.Concat(federated("federatedconfigmaps"), readNamespaces, always), true},
 		{"cluster-scoped only", []*model.Target{clusterRole}, slices.Concat(federated("federatedclusterroles"), always), false},
 		{"namespaces only", []*model.Target{namespace}, slices.Concat(federated("federatednamespaces"), always), false},
+		{"a scalable type: ReplicaSchedulingPreferences", []*model.Target{deployment, namespace}, slices.Concat(federated("federateddeployments", "federatednamespaces"), schedule, always), false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			files := render(t, tc.targets...)

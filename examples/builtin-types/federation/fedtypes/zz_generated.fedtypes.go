@@ -45,7 +45,8 @@ var Descriptors = []fedtype.Descriptor{
 			Namespaced: true,
 			Plural:     "federatedstatefulsets",
 		},
-		Name: "statefulsets.apps",
+		Name:     "statefulsets.apps",
+		Scalable: true,
 		Target: fedtype.Resource{
 			GroupVersionKind: schema.GroupVersionKind{
 				Group:   "apps",

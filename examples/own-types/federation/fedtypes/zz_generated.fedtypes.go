@@ -23,7 +23,8 @@ var Descriptors = []fedtype.Descriptor{
 			Namespaced: true,
 			Plural:     "federatedstorefronts",
 		},
-		Name: "storefronts.shop.example.com",
+		Name:     "storefronts.shop.example.com",
+		Scalable: true,
 		Target: fedtype.Resource{
 			GroupVersionKind: schema.GroupVersionKind{
 				Group:   "shop.example.com",
