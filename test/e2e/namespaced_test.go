@@ -23,8 +23,9 @@ import (
 	"github.com/kubefed-gen/kubefed/test/federation"
 )
 
-// TestNamespacedScope runs a control plane of KubeFed's scope Namespaced: a member
-// joined then grants access to the KubeFed namespace alone, the manager propagates
+// TestNamespacedScope runs a control plane of KubeFed's scope Namespaced, its
+// manager with the generated RBAC of config/rbac-namespaced: a member joined then
+// grants access to the KubeFed namespace alone, the manager propagates
 // the federated objects of that namespace (a namespace without a FederatedNamespace
 // does not limit placement, as in KubeFed) and no other, and cluster-scoped types
 // are reported as not propagating.
@@ -63,6 +64,8 @@ func TestNamespacedScope(t *testing.T) {
 		}
 	}
 
+	// The manager's own rights are the generated namespaced variant.
+	f.UseNamespacedRBAC(t)
 	f.StartManager(t)
 	f.Eventually(t, "member2 ready with its namespaced credentials", func(ctx context.Context) error {
 		var kfc corev1beta1.KubeFedCluster

@@ -23,6 +23,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -146,7 +147,7 @@ func StartWithTypes(t testing.TB, opts manager.Options, types []fedtype.Descript
 	// The manager runs as its service account with the generated RBAC, so every test
 	// also proves that RBAC grants all the manager needs.
 	f.mgrConfig = rest.CopyConfig(set.Host.Config)
-	f.mgrConfig.Impersonate = rest.ImpersonationConfig{UserName: installRBAC(t, f.Host)}
+	f.mgrConfig.Impersonate = rest.ImpersonationConfig{UserName: installRBAC(t, f.Host, "rbac")}
 	f.opts = opts
 	f.StartManager(t)
 	t.Cleanup(func() { f.StopManager(t) })
@@ -302,29 +303,63 @@ func (f *Federation) WaitStatus(t testing.TB, obj client.Object, want map[string
 	})
 }
 
-// installRBAC creates the default manager's generated RBAC in the host and returns
-// the user name of its service account.
-func installRBAC(t testing.TB, host client.Client) string {
+// UseNamespacedRBAC replaces the manager's RBAC with the generated variant for a
+// control plane of scope Namespaced (config/rbac-namespaced), so that the manager
+// runs with rights in the KubeFed namespace only. Call it while the manager is
+// stopped.
+func (f *Federation) UseNamespacedRBAC(t testing.TB) {
 	t.Helper()
 	dir := filepath.Join("..", "..", "cmd", "controller-manager", "config", "rbac")
 	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var user string
 	for _, file := range files {
-		if filepath.Base(file) == "kustomization.yaml" {
+		obj := readManifest(t, file)
+		if obj == nil || obj.GetKind() == "ServiceAccount" {
 			continue
 		}
-		data, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		obj := &unstructured.Unstructured{}
-		if err := yaml.Unmarshal(data, &obj.Object); err != nil {
+		if err := f.Host.Delete(context.Background(), obj); err != nil {
 			t.Fatalf("%s: %v", file, err)
 		}
-		if err := host.Create(context.Background(), obj); err != nil {
+	}
+	installRBAC(t, f.Host, "rbac-namespaced")
+}
+
+// readManifest reads the object in a generated YAML file; nil for a kustomization.
+func readManifest(t testing.TB, file string) *unstructured.Unstructured {
+	t.Helper()
+	if filepath.Base(file) == "kustomization.yaml" {
+		return nil
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj := &unstructured.Unstructured{}
+	if err := yaml.Unmarshal(data, &obj.Object); err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+	return obj
+}
+
+// installRBAC creates the default manager's generated RBAC of the folder config/<kind>
+// in the host (an existing ServiceAccount is kept) and returns the user name of
+// its service account.
+func installRBAC(t testing.TB, host client.Client, kind string) string {
+	t.Helper()
+	dir := filepath.Join("..", "..", "cmd", "controller-manager", "config", kind)
+	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var user string
+	for _, file := range files {
+		obj := readManifest(t, file)
+		if obj == nil {
+			continue
+		}
+		if err := host.Create(context.Background(), obj); err != nil && !(apierrors.IsAlreadyExists(err) && obj.GetKind() == "ServiceAccount") {
 			t.Fatalf("%s: %v", file, err)
 		}
 		if obj.GetKind() == "ServiceAccount" {
