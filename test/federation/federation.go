@@ -65,8 +65,15 @@ var MemberLabels = map[string]map[string]string{
 // are found relative to a package two levels below the module root (test/<pkg>).
 func Start(t testing.TB, opts manager.Options) *Federation {
 	t.Helper()
+	return startFederation(t, opts, nil)
+}
+
+// startFederation is Start with members that run pods as workloads says.
+func startFederation(t testing.TB, opts manager.Options, workloads map[string]clusters.Workloads) *Federation {
+	t.Helper()
 	set, err := clusters.Start(clusters.Options{
-		Members: 2,
+		Members:   2,
+		Workloads: workloads,
 		HostCRDDirs: []string{
 			filepath.Join("..", "..", "cmd", "controller-manager", "config", "crd", "bases"),
 			filepath.Join("..", "..", "runtime", "config", "crd"),
