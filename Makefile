@@ -80,8 +80,9 @@ local-down: ## Stop the local clusters.
 ##@ Benchmarks
 
 .PHONY: bench
-bench: test-binaries ## Propagation of 1000 FederatedConfigMaps to 2 members vs the direct-write floor; kubefed-gen over the default set.
+bench: test-binaries ## Propagation of 1000 FederatedConfigMaps to 2 members vs the direct-write floor; status collection on vs off; kubefed-gen over the default set.
 	$(GO) test -run '^$$' -bench BenchmarkPropagation -benchtime 1x -timeout 30m ./test/bench/
+	$(GO) test -run '^$$' -bench BenchmarkStatusCollection -benchtime 1x -timeout 30m ./test/bench/
 	$(GO) test -run '^$$' -bench BenchmarkGenerateDefaultSet -benchtime 1x ./generator/
 
 .PHONY: soak

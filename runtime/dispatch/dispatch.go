@@ -39,6 +39,10 @@ type Member struct {
 type Outcome struct {
 	Status  fedv1beta1.PropagationStatus
 	Message string
+	// Observed is, after Ensure, the member object this host wrote for the
+	// cluster as last read or written (its status is the member's), or nil
+	// when there is none.
+	Observed client.Object
 }
 
 func ok() Outcome { return Outcome{Status: fedv1beta1.ClusterPropagationOK} }
@@ -98,7 +102,7 @@ func (d *Dispatcher) Ensure(ctx context.Context, m Member, desired client.Object
 		d.observe(m.Name, "create", start, err)
 		if err == nil {
 			d.Versions.set(m.Name, created)
-			return ok()
+			return observed(ok(), created)
 		}
 		if !apierrors.IsAlreadyExists(err) {
 			return failed(fedv1beta1.CreationFailed, fmt.Errorf("create %s in cluster %s: %w", key, m.Name, err))
@@ -118,7 +122,11 @@ func (d *Dispatcher) Ensure(ctx context.Context, m Member, desired client.Object
 			return Outcome{Status: fedv1beta1.AlreadyExists, Message: fmt.Sprintf(
 				"%s exists in cluster %s and was not written by this federation; enable adoptResources in the KubeFedConfig to adopt it", key, m.Name)}
 		}
-		return d.apply(ctx, m, desired, actual, "adopt", fedv1beta1.UpdateFailed)
+		out := d.apply(ctx, m, desired, actual, "adopt", fedv1beta1.UpdateFailed)
+		if out.Status == fedv1beta1.ClusterPropagationOK {
+			out.Observed = actual
+		}
+		return out
 	}
 	if !ours(actual, m) {
 		return Outcome{Status: fedv1beta1.AlreadyExists, Message: foreign(actual, m)}
@@ -129,9 +137,16 @@ func (d *Dispatcher) Ensure(ctx context.Context, m Member, desired client.Object
 	if actual.GetAnnotations()[fedv1beta1.DesiredHashAnnotation] == desired.GetAnnotations()[fedv1beta1.DesiredHashAnnotation] &&
 		(d.Versions.get(m.Name, actual) == actual.GetResourceVersion() || inSync(desired, actual)) {
 		d.Versions.set(m.Name, actual)
-		return ok()
+		return observed(ok(), actual)
 	}
-	return d.apply(ctx, m, desired, actual, "update", fedv1beta1.UpdateFailed)
+	return observed(d.apply(ctx, m, desired, actual, "update", fedv1beta1.UpdateFailed), actual)
+}
+
+// observed is out with the member object it is about; an apply leaves the
+// member's status as it was, so the object read before it still tells it.
+func observed(out Outcome, obj client.Object) Outcome {
+	out.Observed = obj
+	return out
 }
 
 // apply writes desired with server-side apply, forcing ownership of its fields: the

@@ -5,13 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"reflect"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"golang.org/x/time/rate"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -26,7 +27,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
-	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
@@ -39,6 +39,7 @@ import (
 	"github.com/kubefed-gen/kubefed/runtime/dispatch"
 	"github.com/kubefed-gen/kubefed/runtime/fedtype"
 	"github.com/kubefed-gen/kubefed/runtime/placement"
+	"github.com/kubefed-gen/kubefed/runtime/status"
 )
 
 // Finalizer keeps a federated object until its member objects are deleted or orphaned.
@@ -63,6 +64,14 @@ type Options struct {
 	// ManagerName marks the FederatedTypeConfigs of the compiled types as this
 	// manager's (corev1beta1.PropagatedByAnnotation).
 	ManagerName string
+	// StatusInterval is the least time between two status writes of one
+	// federated object that change only the status collected from its members
+	// (default DefaultStatusInterval): member status changes in between are
+	// coalesced into one write. Propagation outcomes are never held back.
+	StatusInterval time.Duration
+	// StatusWritesPerSecond caps, per federated type, the status writes that
+	// change only collected status (default DefaultStatusWritesPerSecond).
+	StatusWritesPerSecond float64
 }
 
 // Setup starts one sync controller per federated type with the manager, and the
@@ -77,6 +86,12 @@ func Setup(mgr ctrl.Manager, clusters *cluster.Registry, typs []fedtype.Descript
 	}
 	if opts.MaxConcurrentReconciles == 0 {
 		opts.MaxConcurrentReconciles = 8
+	}
+	if opts.StatusInterval == 0 {
+		opts.StatusInterval = DefaultStatusInterval
+	}
+	if opts.StatusWritesPerSecond == 0 {
+		opts.StatusWritesPerSecond = DefaultStatusWritesPerSecond
 	}
 	compiled := map[string]bool{}
 	for _, t := range typs {
@@ -102,7 +117,7 @@ func Setup(mgr ctrl.Manager, clusters *cluster.Registry, typs []fedtype.Descript
 }
 
 func newReconciler(mgr ctrl.Manager, clusters *cluster.Registry, t fedtype.Descriptor, opts Options) *reconciler {
-	return &reconciler{
+	r := &reconciler{
 		typ: t, info: t.TypeInfo(), opts: opts,
 		host: mgr.GetClient(), scheme: mgr.GetScheme(), clusters: clusters,
 		recorder: mgr.GetEventRecorder("kubefed-sync-" + t.TypeInfo().Name),
@@ -114,9 +129,14 @@ func newReconciler(mgr ctrl.Manager, clusters *cluster.Registry, t fedtype.Descr
 			memberWrites.WithLabelValues(c, verb, result).Inc()
 			memberWriteSeconds.WithLabelValues(c, verb).Observe(took.Seconds())
 		}},
-		firstSeen: map[types.NamespacedName]generationSeen{},
-		written:   map[types.NamespacedName]string{},
+		firstSeen:     map[types.NamespacedName]generationSeen{},
+		written:       map[types.NamespacedName]string{},
+		observed:      map[types.NamespacedName]map[string]status.Remote{},
+		lastWrite:     map[types.NamespacedName]time.Time{},
+		statusLimiter: rate.NewLimiter(rate.Limit(opts.StatusWritesPerSecond), max(1, int(opts.StatusWritesPerSecond))),
 	}
+	r.collecting.Store(true) // the default until the FederatedTypeConfig is read
+	return r
 }
 
 type generationSeen struct {
@@ -134,10 +154,19 @@ type reconciler struct {
 	dispatcher *dispatch.Dispatcher
 	recorder   events.EventRecorder
 
+	// collecting says whether the type's status is collected, as its
+	// FederatedTypeConfig said when last read.
+	collecting    atomic.Bool
+	statusLimiter *rate.Limiter
+
 	mu        sync.Mutex
 	firstSeen map[types.NamespacedName]generationSeen
 	// written is the status last written per object, as JSON.
 	written map[types.NamespacedName]string
+	// observed is what was last collected per object and cluster.
+	observed map[types.NamespacedName]map[string]status.Remote
+	// lastWrite is when each object's status was last written.
+	lastWrite map[types.NamespacedName]time.Time
 }
 
 // newController builds the type's sync controller with its host watches, outside
@@ -206,7 +235,8 @@ func (r *reconciler) newController(mgr ctrl.Manager) (controller.Controller, err
 // run runs c, the controller newController built, until ctx ends, with a watch of
 // every member's objects of the type.
 func (r *reconciler) run(ctx context.Context, c controller.Controller) error {
-	// Member objects changing (drift, deletion) lead back to their federated object.
+	// Member objects changing (drift, deletion, and with status collection
+	// their status) lead back to their federated object.
 	err := r.clusters.WatchMembers(ctx, cluster.MemberWatch{
 		Object:     r.typ.NewTargetObject(),
 		Controller: c,
@@ -215,24 +245,12 @@ func (r *reconciler) run(ctx context.Context, c controller.Controller) error {
 				return []ctrl.Request{{NamespacedName: r.federatedKey(o)}}
 			})
 		},
-		Predicates: []predicate.Predicate{memberChanged},
+		Predicates: []predicate.Predicate{r.memberChanged()},
 	})
 	if err != nil {
 		return err
 	}
 	return c.Start(ctx)
-}
-
-// memberChanged drops member updates that cannot be drift: those that change
-// only the status or the member's own metadata. Objects without a generation
-// (ConfigMaps, Secrets) change their content without one, so they always pass.
-var memberChanged = predicate.Funcs{
-	UpdateFunc: func(e event.UpdateEvent) bool {
-		o, n := e.ObjectOld, e.ObjectNew
-		return n.GetGeneration() == 0 || o.GetGeneration() != n.GetGeneration() ||
-			!maps.Equal(o.GetLabels(), n.GetLabels()) || !maps.Equal(o.GetAnnotations(), n.GetAnnotations()) ||
-			!o.GetDeletionTimestamp().Equal(n.GetDeletionTimestamp())
-	},
 }
 
 // federatedKey maps a member object to the federated object it came from: the
@@ -311,10 +329,11 @@ func (r *reconciler) reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	if !fed.GetDeletionTimestamp().IsZero() {
 		return r.finalize(ctx, obj, fed)
 	}
-	enabled, err := r.propagationEnabled(ctx)
-	if err != nil || !enabled {
+	cfg, err := r.typeConfig(ctx)
+	if err != nil || !cfg.propagate {
 		return ctrl.Result{}, err
 	}
+	r.collecting.Store(cfg.collect)
 	if err := r.patchMetadata(ctx, obj, func() bool { return controllerutil.AddFinalizer(obj, Finalizer) }); err != nil {
 		return ctrl.Result{}, fmt.Errorf("add finalizer: %w", err)
 	}
@@ -325,9 +344,10 @@ func (r *reconciler) reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	if perr := (*PlacementError)(nil); errors.As(err, &perr) {
 		// The user must change something; retrying would not help.
 		r.recorder.Eventf(obj, nil, corev1.EventTypeWarning, perr.Reason, "Place", "%s", perr.Error())
-		return ctrl.Result{}, r.writeStatus(ctx, obj, fed, func(st *fedv1beta1.GenericFederatedStatus) bool {
+		wait, err := r.writeStatus(ctx, obj, fed, func(st *fedv1beta1.GenericFederatedStatus) bool {
 			return setFailed(st, fed.GetGeneration(), perr.Reason, perr.Error())
 		})
+		return ctrl.Result{RequeueAfter: wait}, err
 	}
 	if err != nil {
 		return ctrl.Result{}, err
@@ -336,11 +356,12 @@ func (r *reconciler) reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	results, removalErr := r.propagate(ctx, obj, fed, placed.Clusters, members, adopt)
+	results, removalErr := r.propagate(ctx, obj, fed, placed.Clusters, members, adopt, cfg.collect)
 	r.warnOnChange(obj, fed, "Propagate", results)
-	if err := r.writeStatus(ctx, obj, fed, func(st *fedv1beta1.GenericFederatedStatus) bool {
+	wait, err := r.writeStatus(ctx, obj, fed, func(st *fedv1beta1.GenericFederatedStatus) bool {
 		return setClusters(st, fed.GetGeneration(), results)
-	}); err != nil {
+	})
+	if err != nil {
 		return ctrl.Result{}, err
 	}
 	if retry := retryable(results); retry != nil || removalErr != nil {
@@ -349,7 +370,9 @@ func (r *reconciler) reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	if allOK(results) {
 		r.observeLatency(req.NamespacedName, fed.GetGeneration())
 	}
-	return ctrl.Result{}, nil
+	// A collected status held back to be coalesced is written when this
+	// requeue comes, unless a member event comes first.
+	return ctrl.Result{RequeueAfter: wait}, nil
 }
 
 func candidates(members []*cluster.Member) []placement.Cluster {
@@ -365,7 +388,11 @@ func candidates(members []*cluster.Member) []placement.Cluster {
 // timeout, once; after that its breaker is open (cluster.Member.Unresponsive), it
 // is reported ClusterNotReady at once, and the registry requeues every object when
 // it answers again.
-func (r *reconciler) propagate(ctx context.Context, obj client.Object, fed fedtype.Federated, placed []string, members []*cluster.Member, adopt bool) ([]clusterResult, error) {
+//
+// With collect, each placed cluster's result carries the member object's
+// status as dispatch saw it; a member that cannot be read keeps its last one,
+// marked stale.
+func (r *reconciler) propagate(ctx context.Context, obj client.Object, fed fedtype.Federated, placed []string, members []*cluster.Member, adopt, collect bool) ([]clusterResult, error) {
 	target := r.typ.Target(fed)
 	known := map[string]*cluster.Member{}
 	for _, m := range members {
@@ -380,13 +407,13 @@ func (r *reconciler) propagate(ctx context.Context, obj client.Object, fed fedty
 	for _, name := range placed {
 		m, ok := known[name]
 		if !ok {
-			results = append(results, clusterResult{name, fedv1beta1.ClusterNotReady, fmt.Sprintf("cluster %s is not joined (no KubeFedCluster of that name)", name)})
+			results = append(results, clusterResult{name: name, status: fedv1beta1.ClusterNotReady, message: fmt.Sprintf("cluster %s is not joined (no KubeFedCluster of that name)", name)})
 			continue
 		}
 		wg.Go(func() {
 			ctx, cancel := dispatchContext(ctx, m)
 			defer cancel()
-			res := r.ensure(ctx, fed, target, m, adopt)
+			res := r.ensure(ctx, fed, target, m, adopt, collect)
 			mu.Lock()
 			results = append(results, res)
 			mu.Unlock()
@@ -413,19 +440,36 @@ func (r *reconciler) propagate(ctx context.Context, obj client.Object, fed fedty
 	return results, errors.Join(removalErr...)
 }
 
-func (r *reconciler) ensure(ctx context.Context, fed fedtype.Federated, target client.Object, m *cluster.Member, adopt bool) clusterResult {
+func (r *reconciler) ensure(ctx context.Context, fed fedtype.Federated, target client.Object, m *cluster.Member, adopt, collect bool) clusterResult {
+	key := client.ObjectKeyFromObject(fed)
+	unreachable := func(message string) clusterResult {
+		res := clusterResult{name: m.Name, status: fedv1beta1.ClusterNotReady, message: message}
+		if collect {
+			remote := r.stale(key, m.Name, fed.FederatedStatus())
+			res.remote = &remote
+		}
+		return res
+	}
 	if !m.Ready() {
-		return clusterResult{m.Name, fedv1beta1.ClusterNotReady, "the cluster is not ready; see its KubeFedCluster status"}
+		return unreachable("the cluster is not ready; see its KubeFedCluster status")
 	}
 	if err := m.Unresponsive(); err != nil {
-		return clusterResult{m.Name, fedv1beta1.ClusterNotReady, err.Error()}
+		return unreachable(err.Error())
 	}
 	want, err := desired.Object(target, fed.ClusterOverrides(), m.Name)
 	if err != nil {
-		return clusterResult{m.Name, fedv1beta1.ApplyOverridesFailed, err.Error()}
+		return clusterResult{name: m.Name, status: fedv1beta1.ApplyOverridesFailed, message: err.Error()}
 	}
 	out := r.dispatcher.Ensure(ctx, r.memberOf(m), want, adopt)
-	return clusterResult{m.Name, out.Status, out.Message}
+	res := clusterResult{name: m.Name, status: out.Status, message: out.Message}
+	if collect {
+		remote := remoteOf(out.Observed, time.Now())
+		if out.Observed != nil {
+			r.remember(key, m.Name, remote)
+		}
+		res.remote = &remote
+	}
+	return res
 }
 
 // dispatchRequests is the most requests one cluster's dispatch makes in a row (an
@@ -459,8 +503,8 @@ func (r *reconciler) finalize(ctx context.Context, obj client.Object, fed fedtyp
 			// The finalizer stays until the cluster is back, as in KubeFed: letting
 			// the federated object go now would leak its member object for ever.
 			// Unjoining the cluster is how an operator stops waiting for it.
-			pending = append(pending, clusterResult{m.Name, fedv1beta1.ClusterNotReady,
-				"the cluster is not ready: its object is deleted (or orphaned) once it is back; unjoin the cluster to stop waiting for it"})
+			pending = append(pending, clusterResult{name: m.Name, status: fedv1beta1.ClusterNotReady,
+				message: "the cluster is not ready: its object is deleted (or orphaned) once it is back; unjoin the cluster to stop waiting for it"})
 			continue
 		}
 		if res, done := r.release(ctx, m, target, orphan); !done {
@@ -470,7 +514,7 @@ func (r *reconciler) finalize(ctx context.Context, obj client.Object, fed fedtyp
 	}
 	if len(pending) > 0 {
 		r.warnOnChange(obj, fed, "Delete", pending)
-		if err := r.writeStatus(ctx, obj, fed, func(st *fedv1beta1.GenericFederatedStatus) bool {
+		if _, err := r.writeStatus(ctx, obj, fed, func(st *fedv1beta1.GenericFederatedStatus) bool {
 			return setClusters(st, fed.GetGeneration(), pending)
 		}); err != nil {
 			return ctrl.Result{}, err
@@ -535,10 +579,10 @@ func (r *reconciler) release(ctx context.Context, m *cluster.Member, target clie
 	defer cancel()
 	if orphan {
 		out := r.dispatcher.Orphan(ctx, r.memberOf(m), target)
-		return clusterResult{m.Name, out.Status, out.Message}, out.Status == fedv1beta1.ClusterPropagationOK
+		return clusterResult{name: m.Name, status: out.Status, message: out.Message}, out.Status == fedv1beta1.ClusterPropagationOK
 	}
 	gone, out := r.dispatcher.Remove(ctx, r.memberOf(m), target)
-	return clusterResult{m.Name, out.Status, out.Message}, gone
+	return clusterResult{name: m.Name, status: out.Status, message: out.Message}, gone
 }
 
 // patchMetadata writes what change does to obj's metadata, if it changes
@@ -558,24 +602,33 @@ func (r *reconciler) patchMetadata(ctx context.Context, obj client.Object, chang
 // writeStatus writes the status mutate leaves in fed, obj's federated view, when it changed anything and is
 // not what this process last wrote. The status is wholly the controller's, so
 // the write needs no resourceVersion and never conflicts with the controller's
-// own metadata writes.
-func (r *reconciler) writeStatus(ctx context.Context, obj client.Object, fed fedtype.Federated, mutate func(*fedv1beta1.GenericFederatedStatus) bool) error {
+// own metadata writes. A change of collected member status alone is
+// coalesced (see statusWait): it is not written yet, and writeStatus returns
+// how soon to try again.
+func (r *reconciler) writeStatus(ctx context.Context, obj client.Object, fed fedtype.Federated, mutate func(*fedv1beta1.GenericFederatedStatus) bool) (time.Duration, error) {
+	key := client.ObjectKeyFromObject(obj)
+	before := r.lastWritten(key, fed.FederatedStatus())
 	if !mutate(fed.FederatedStatus()) {
-		return nil
+		return 0, nil
 	}
 	st, err := runtime.DefaultUnstructuredConverter.ToUnstructured(fed.FederatedStatus())
 	if err != nil {
-		return fmt.Errorf("status: %w", err)
+		return 0, fmt.Errorf("status: %w", err)
 	}
 	// The cache may not show this process's last status write yet; writing the
 	// same status again would be a wasted host write.
-	key := client.ObjectKeyFromObject(obj)
 	written, err := json.Marshal(st)
 	if err != nil {
-		return fmt.Errorf("status: %w", err)
+		return 0, fmt.Errorf("status: %w", err)
 	}
 	if r.lastStatus(key) == string(written) {
-		return nil
+		return 0, nil
+	}
+	now := time.Now()
+	if collectedOnly(before, fed.FederatedStatus()) {
+		if wait := r.statusWait(key, now); wait > 0 {
+			return wait, nil
+		}
 	}
 	// A merge patch that names every field of the status, null where unset:
 	// it replaces the whole status (lists are replaced whole in a merge patch)
@@ -588,15 +641,16 @@ func (r *reconciler) writeStatus(ctx context.Context, obj client.Object, fed fed
 	}
 	patch, err := json.Marshal(map[string]any{"status": st})
 	if err != nil {
-		return fmt.Errorf("status: %w", err)
+		return 0, fmt.Errorf("status: %w", err)
 	}
 	err = r.host.Status().Patch(ctx, obj, client.RawPatch(types.MergePatchType, patch), client.FieldOwner(StatusFieldManager))
 	observeHostWrite(r.info.Name, "status", client.IgnoreNotFound(err))
 	if err != nil {
-		return fmt.Errorf("write status: %w", err)
+		return 0, fmt.Errorf("write status: %w", err)
 	}
 	r.setLastStatus(key, string(written))
-	return nil
+	r.noteWrite(key, now)
+	return 0, nil
 }
 
 // StatusFieldManager owns the status of federated objects.
@@ -631,12 +685,27 @@ func (r *reconciler) forget(key types.NamespacedName) {
 	defer r.mu.Unlock()
 	delete(r.firstSeen, key)
 	delete(r.written, key)
+	delete(r.observed, key)
+	delete(r.lastWrite, key)
 }
 
 func (r *reconciler) lastStatus(key types.NamespacedName) string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.written[key]
+}
+
+// lastWritten is the status this process last wrote for key, else current
+// (read from the cache): what a new status is compared with to tell whether
+// it changes propagation or only collected status.
+func (r *reconciler) lastWritten(key types.NamespacedName, current *fedv1beta1.GenericFederatedStatus) *fedv1beta1.GenericFederatedStatus {
+	if last := r.lastStatus(key); last != "" {
+		var st fedv1beta1.GenericFederatedStatus
+		if json.Unmarshal([]byte(last), &st) == nil {
+			return &st
+		}
+	}
+	return current.DeepCopy()
 }
 
 func (r *reconciler) setLastStatus(key types.NamespacedName, status string) {

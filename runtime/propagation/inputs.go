@@ -14,18 +14,33 @@ import (
 	"github.com/kubefed-gen/kubefed/runtime/status"
 )
 
-// propagationEnabled reads the type's FederatedTypeConfig: a type compiled into the
-// manager propagates unless its FederatedTypeConfig says Disabled.
-func (r *reconciler) propagationEnabled(ctx context.Context) (bool, error) {
+// typeSettings are what the type's FederatedTypeConfig says.
+type typeSettings struct {
+	// propagate: spec.propagation is not Disabled.
+	propagate bool
+	// collect: spec.statusCollection is not Disabled.
+	collect bool
+}
+
+// typeConfig reads the type's FederatedTypeConfig. A type compiled into the
+// manager propagates, and has its status collected, unless its
+// FederatedTypeConfig says Disabled; KubeFed collected status only when told
+// Enabled, but a status that cannot tell a running object from a failing one
+// is what users of federation asked to have fixed first, and coalescing keeps
+// its cost bounded.
+func (r *reconciler) typeConfig(ctx context.Context) (typeSettings, error) {
 	var ftc corev1beta1.FederatedTypeConfig
 	err := r.host.Get(ctx, client.ObjectKey{Namespace: r.opts.Namespace, Name: r.info.Name}, &ftc)
 	if apierrors.IsNotFound(err) {
-		return true, nil
+		return typeSettings{propagate: true, collect: true}, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("get FederatedTypeConfig %s: %w", r.info.Name, err)
+		return typeSettings{}, fmt.Errorf("get FederatedTypeConfig %s: %w", r.info.Name, err)
 	}
-	return ftc.Spec.Propagation != corev1beta1.Disabled, nil
+	return typeSettings{
+		propagate: ftc.Spec.Propagation != corev1beta1.Disabled,
+		collect:   ftc.Spec.StatusCollection == nil || *ftc.Spec.StatusCollection != corev1beta1.Disabled,
+	}, nil
 }
 
 // adoptResources reads syncController.adoptResources of the KubeFedConfig (default
@@ -47,12 +62,14 @@ type clusterResult struct {
 	name    string
 	status  fedv1beta1.PropagationStatus
 	message string
+	// remote is what status collection observed; nil without collection.
+	remote *status.Remote
 }
 
 func setClusters(st *fedv1beta1.GenericFederatedStatus, generation int64, results []clusterResult) bool {
 	clusters := make([]status.Cluster, 0, len(results))
 	for _, r := range results {
-		clusters = append(clusters, status.Cluster{Name: r.name, Status: r.status, Message: r.message})
+		clusters = append(clusters, status.Cluster{Name: r.name, Status: r.status, Message: r.message, Remote: r.remote})
 	}
 	return status.Set(st, generation, clusters)
 }

@@ -79,8 +79,9 @@ func federatedCRDForBuiltin(t *resolve.Type, api openapi3.Root) (*apiextensionsv
 // its properties (and which of them are required) but apiVersion, kind and
 // status, with metadata limited to labels and annotations. Placement, overrides, status, printer columns and the
 // subresource are those every federated type shares, taken from the default
-// FederatedConfigMap, so that a Federated CRD built here has the shape of a
-// generated one.
+// FederatedConfigMap (the printer columns from the default FederatedDeployment
+// for a type with spec.replicas), so that a Federated CRD built here has the
+// shape of a generated one.
 func federatedCRD(t *resolve.Type, target *apiextensionsv1.JSONSchemaProps) (*apiextensionsv1.CustomResourceDefinition, error) {
 	shared, ok, err := defaultSetCRD("federatedconfigmaps", resolve.DefaultFederatedGroup)
 	if err != nil || !ok {
@@ -129,6 +130,16 @@ func federatedCRD(t *resolve.Type, target *apiextensionsv1.JSONSchemaProps) (*ap
 	}
 	version := shared.Spec.Versions[0]
 	version.Name = t.Federated.Version
+	if _, scalable := targetSchema.Properties["spec"].Properties["replicas"]; scalable {
+		// A type with spec.replicas shows the replicas summed over the
+		// clusters, as kubefed-gen's do; the default FederatedDeployment has
+		// those columns.
+		scalableCRD, ok, err := defaultSetCRD("federateddeployments", resolve.DefaultFederatedGroup)
+		if err != nil || !ok {
+			return nil, fmt.Errorf("the shared federated printer columns are missing from this build of kubefedctl: %v", err)
+		}
+		version.AdditionalPrinterColumns = scalableCRD.Spec.Versions[0].AdditionalPrinterColumns
+	}
 	version.Schema = &apiextensionsv1.CustomResourceValidation{OpenAPIV3Schema: schema}
 	return &apiextensionsv1.CustomResourceDefinition{
 		TypeMeta:   metav1.TypeMeta{APIVersion: apiextensionsv1.SchemeGroupVersion.String(), Kind: "CustomResourceDefinition"},

@@ -36,6 +36,12 @@ cluster (and every cluster its placement names) it shows:
            the cluster's overrides applied, compared field by field (fields the
            member adds, such as defaults, are not differences)
 
+then, when the type's status is collected or the member object could be read,
+how the object is doing: clusters ready of those placed, replicas ready (for a
+type with replicas), and per cluster the HEALTH the controller collected
+(Ready, Progressing, Degraded, Unknown; stale, with the time it was last
+observed, when the member is unreachable), the health NOW as read from the
+member by the controller's own rules, and the key fields of the member's status;
 followed, per cluster, by what is wrong and the differing fields (JSON pointers,
 desired against actual). It also shows the Propagation condition, whether the
 status is stale (observed generation behind the object's generation), whether

@@ -88,6 +88,7 @@ func gather(ctx context.Context, h *host.Host, t *resolve.Type, namespace, name 
 		wg.Go(func() { r.inspectMember(ctx, h, c) })
 	}
 	wg.Wait()
+	r.readHealth()
 	return r, nil
 }
 
@@ -198,6 +199,7 @@ func (r *statusReport) inspectMember(ctx context.Context, h *host.Host, c *clust
 		return
 	}
 	c.Present = presentYes
+	c.setLiveHealth(actual)
 	managed := actual.GetLabels()[fedv1beta1.ManagedLabel] == "true"
 	c.Managed = &managed
 	if want == nil {

@@ -106,6 +106,9 @@ func (r *statusReport) writeText(out io.Writer) error {
 	if err := w.Flush(); err != nil {
 		return err
 	}
+	if err := r.writeHealth(out); err != nil {
+		return err
+	}
 	for _, c := range r.Clusters {
 		if len(c.Explanation) == 0 {
 			continue

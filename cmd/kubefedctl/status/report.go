@@ -53,7 +53,9 @@ type statusReport struct {
 	NamespacePlacement string            `json:"namespacePlacement,omitempty"`
 	Propagation        *metav1.Condition `json:"propagation,omitempty"`
 	PlacementError     string            `json:"placementError,omitempty"`
-	Clusters           []clusterReport   `json:"clusters"`
+	// Health is set when the type's status is collected (see health.go).
+	Health   *healthSummary  `json:"health,omitempty"`
+	Clusters []clusterReport `json:"clusters"`
 	// Scheduling is set when a ReplicaSchedulingPreference schedules the object.
 	Scheduling *schedulingReport `json:"scheduling,omitempty"`
 
@@ -91,4 +93,6 @@ type clusterReport struct {
 	Differences     []drift.Difference `json:"differences,omitempty"`
 	MoreDifferences int                `json:"moreDifferences,omitempty"`
 	Explanation     []string           `json:"explanation,omitempty"`
+	// Health is how the object is doing in the member (see health.go).
+	Health *memberHealth `json:"health,omitempty"`
 }

@@ -91,7 +91,11 @@ func typesFor(f *jen.File, t *model.Target) error {
 	f.Comment("+kubebuilder:subresource:status")
 	f.Comment(resourceMarker(t))
 	f.Comment("+kubebuilder:printcolumn:name=\"Clusters\",type=integer,JSONPath=`.status.placedClusters`,description=\"Clusters the object is placed on\"")
-	f.Comment("+kubebuilder:printcolumn:name=\"Ready\",type=integer,JSONPath=`.status.readyClusters`,description=\"Placed clusters holding the desired object\"")
+	f.Comment("+kubebuilder:printcolumn:name=\"Ready\",type=integer,JSONPath=`.status.readyClusters`,description=\"Placed clusters whose object is ready (healthy, with status collection)\"")
+	if t.Scalable {
+		f.Comment("+kubebuilder:printcolumn:name=\"Replicas\",type=integer,JSONPath=`.status.replicas`,description=\"Replicas asked for, summed over the clusters\"")
+		f.Comment("+kubebuilder:printcolumn:name=\"Ready-Replicas\",type=integer,JSONPath=`.status.readyReplicas`,description=\"Ready replicas, summed over the clusters\"")
+	}
 	f.Comment("+kubebuilder:printcolumn:name=\"Propagation\",type=string,JSONPath=`.status.conditions[?(@.type==\"Propagation\")].status`")
 	f.Comment("+kubebuilder:printcolumn:name=\"Age\",type=date,JSONPath=`.metadata.creationTimestamp`")
 	f.Type().Id(fk).Struct(

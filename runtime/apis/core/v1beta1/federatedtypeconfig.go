@@ -41,8 +41,9 @@ type FederatedTypeConfigSpec struct {
 	// +optional
 	// +kubebuilder:validation:XValidation:rule="has(self.group) && self.group.contains('.')",message="statusType.group is required and should be a domain with at least one dot"
 	StatusType *APIResource `json:"statusType,omitempty"`
-	// StatusCollection is KubeFed's switch for collecting member status. Kept for
-	// compatibility; it has no effect yet.
+	// StatusCollection is KubeFed's switch for collecting member status into
+	// the federated objects' status.clusters[] (remoteStatus, health); unlike
+	// KubeFed, unset means Enabled, and only Disabled turns collection off.
 	// +optional
 	StatusCollection *Switch `json:"statusCollection,omitempty"`
 }

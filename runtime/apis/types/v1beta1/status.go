@@ -1,6 +1,9 @@
 package v1beta1
 
-import metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+)
 
 // ConditionPropagation is the condition type that says whether the object was
 // propagated to every placed cluster.
@@ -53,9 +56,20 @@ type GenericFederatedStatus struct {
 	// PlacedClusters counts the clusters the object is placed on.
 	// +optional
 	PlacedClusters int32 `json:"placedClusters,omitempty"`
-	// ReadyClusters counts the placed clusters that hold the desired object.
+	// ReadyClusters counts the placed clusters whose object is ready: with status
+	// collection, those whose health is Ready; without, those that hold the
+	// desired object.
 	// +optional
 	ReadyClusters int32 `json:"readyClusters,omitempty"`
+	// Replicas sums spec.replicas of the member objects, for a type that has
+	// them and whose status is collected.
+	// +optional
+	Replicas *int32 `json:"replicas,omitempty"`
+	// ReadyReplicas sums status.readyReplicas of the member objects, for a type
+	// that has spec.replicas and whose status is collected. Stale clusters count
+	// for nothing.
+	// +optional
+	ReadyReplicas *int32 `json:"readyReplicas,omitempty"`
 }
 
 // GenericClusterStatus is the propagation status of the object in one cluster.
@@ -69,4 +83,40 @@ type GenericClusterStatus struct {
 	// Message explains a status other than ClusterPropagationOK.
 	// +optional
 	Message string `json:"message,omitempty"`
+	// Health of the member object, with status collection: Ready, Progressing,
+	// Degraded or Unknown (nothing observed, or the member is unreachable).
+	// +optional
+	Health Health `json:"health,omitempty"`
+	// RemoteStatus is the member object's status as last read from the member,
+	// with status collection.
+	// +optional
+	// +kubebuilder:pruning:PreserveUnknownFields
+	RemoteStatus *runtime.RawExtension `json:"remoteStatus,omitempty"`
+	// Stale says that the member could not be read: remoteStatus is the last one
+	// observed, at lastObservedTime, and may no longer be true.
+	// +optional
+	Stale bool `json:"stale,omitempty"`
+	// LastObservedTime is when the member object was last read, for a stale
+	// entry; for a current one, when its collected status last changed.
+	// +optional
+	LastObservedTime *metav1.Time `json:"lastObservedTime,omitempty"`
 }
+
+// Health is how the member object is doing, by its own status.
+// +kubebuilder:validation:Enum=Ready;Progressing;Degraded;Unknown
+type Health string
+
+const (
+	// HealthReady: the object does what its spec asks (replicas available, job
+	// complete, load balancer present), or, for a kind without such a status,
+	// exists.
+	HealthReady Health = "Ready"
+	// HealthProgressing: the member is working toward the spec (a rollout, a
+	// job running, a load balancer being provisioned).
+	HealthProgressing Health = "Progressing"
+	// HealthDegraded: the member gave up or failed (a rollout past its progress
+	// deadline, a failed job, a Ready condition False).
+	HealthDegraded Health = "Degraded"
+	// HealthUnknown: the object's status could not be observed.
+	HealthUnknown Health = "Unknown"
+)

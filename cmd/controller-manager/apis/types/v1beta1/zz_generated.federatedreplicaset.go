@@ -16,7 +16,9 @@ import (
 // +kubebuilder:subresource:status
 // +kubebuilder:resource:path=federatedreplicasets,singular=federatedreplicaset,scope=Namespaced,categories=federated,shortName=frs
 // +kubebuilder:printcolumn:name="Clusters",type=integer,JSONPath=`.status.placedClusters`,description="Clusters the object is placed on"
-// +kubebuilder:printcolumn:name="Ready",type=integer,JSONPath=`.status.readyClusters`,description="Placed clusters holding the desired object"
+// +kubebuilder:printcolumn:name="Ready",type=integer,JSONPath=`.status.readyClusters`,description="Placed clusters whose object is ready (healthy, with status collection)"
+// +kubebuilder:printcolumn:name="Replicas",type=integer,JSONPath=`.status.replicas`,description="Replicas asked for, summed over the clusters"
+// +kubebuilder:printcolumn:name="Ready-Replicas",type=integer,JSONPath=`.status.readyReplicas`,description="Ready replicas, summed over the clusters"
 // +kubebuilder:printcolumn:name="Propagation",type=string,JSONPath=`.status.conditions[?(@.type=="Propagation")].status`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type FederatedReplicaSet struct {

@@ -16,7 +16,7 @@ import (
 // +kubebuilder:subresource:status
 // +kubebuilder:resource:path=federatedserviceaccounts,singular=federatedserviceaccount,scope=Namespaced,categories=federated,shortName=fsa
 // +kubebuilder:printcolumn:name="Clusters",type=integer,JSONPath=`.status.placedClusters`,description="Clusters the object is placed on"
-// +kubebuilder:printcolumn:name="Ready",type=integer,JSONPath=`.status.readyClusters`,description="Placed clusters holding the desired object"
+// +kubebuilder:printcolumn:name="Ready",type=integer,JSONPath=`.status.readyClusters`,description="Placed clusters whose object is ready (healthy, with status collection)"
 // +kubebuilder:printcolumn:name="Propagation",type=string,JSONPath=`.status.conditions[?(@.type=="Propagation")].status`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type FederatedServiceAccount struct {
