@@ -22,7 +22,6 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/events"
 	"k8s.io/client-go/util/workqueue"
-	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
@@ -38,6 +37,7 @@ import (
 	"github.com/kubefed-gen/kubefed/runtime/desired"
 	"github.com/kubefed-gen/kubefed/runtime/dispatch"
 	"github.com/kubefed-gen/kubefed/runtime/fedtype"
+	"github.com/kubefed-gen/kubefed/runtime/internal/unmanaged"
 	"github.com/kubefed-gen/kubefed/runtime/placement"
 	"github.com/kubefed-gen/kubefed/runtime/status"
 )
@@ -172,19 +172,8 @@ type reconciler struct {
 // newController builds the type's sync controller with its host watches, outside
 // the manager, so that a dynamic type's controller can be stopped again.
 func (r *reconciler) newController(mgr ctrl.Manager) (controller.Controller, error) {
-	opts := controller.Options{
-		Reconciler:              r,
-		MaxConcurrentReconciles: r.opts.MaxConcurrentReconciles,
-		// Names are unique per manager by construction (one per type); tests run
-		// several managers in one process, and a dynamic type's controller is
-		// built again each time the type is enabled.
-		SkipNameValidation: ptr.To(true),
-	}
-	opts.DefaultFromConfig(mgr.GetControllerOptions())
-	if opts.Logger.GetSink() == nil {
-		opts.Logger = mgr.GetLogger()
-	}
-	c, err := controller.NewUnmanaged("sync-"+r.info.Name, opts)
+	// Names are unique per manager by construction (one per type).
+	c, err := unmanaged.New(mgr, "sync-"+r.info.Name, r, r.opts.MaxConcurrentReconciles)
 	if err != nil {
 		return nil, err
 	}

@@ -10,10 +10,8 @@ import (
 	authorizationv1 "k8s.io/api/authorization/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/source"
@@ -21,6 +19,7 @@ import (
 	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
 	"github.com/kubefed-gen/kubefed/runtime/cluster"
 	"github.com/kubefed-gen/kubefed/runtime/fedtype"
+	"github.com/kubefed-gen/kubefed/runtime/internal/unmanaged"
 )
 
 // Values of FederatedTypeConfig status.propagationController, as in KubeFed.
@@ -72,12 +71,7 @@ func newTypeConfigs(mgr ctrl.Manager, clusters *cluster.Registry, opts Options, 
 // Start runs the controller until ctx ends; the manager calls it once elected.
 func (t *typeConfigs) Start(ctx context.Context) error {
 	t.ctx = ctx
-	opts := controller.Options{Reconciler: t, SkipNameValidation: ptr.To(true)}
-	opts.DefaultFromConfig(t.mgr.GetControllerOptions())
-	if opts.Logger.GetSink() == nil {
-		opts.Logger = t.mgr.GetLogger()
-	}
-	c, err := controller.NewUnmanaged("federatedtypeconfigs", opts)
+	c, err := unmanaged.New(t.mgr, "federatedtypeconfigs", t, 1)
 	if err != nil {
 		return err
 	}

@@ -15,7 +15,6 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/events"
 	"k8s.io/client-go/util/workqueue"
-	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -28,6 +27,7 @@ import (
 	schedulingv1alpha1 "github.com/kubefed-gen/kubefed/runtime/apis/scheduling/v1alpha1"
 	"github.com/kubefed-gen/kubefed/runtime/cluster"
 	"github.com/kubefed-gen/kubefed/runtime/fedtype"
+	"github.com/kubefed-gen/kubefed/runtime/internal/unmanaged"
 )
 
 // DefaultUnschedulableThreshold is how long a pod must have been unschedulable
@@ -136,17 +136,7 @@ func (r *reconciler) scalable() []fedtype.Descriptor {
 }
 
 func (r *reconciler) newController(mgr ctrl.Manager) (controller.Controller, error) {
-	opts := controller.Options{
-		Reconciler:              r,
-		MaxConcurrentReconciles: r.opts.MaxConcurrentReconciles,
-		// Tests run several managers in one process.
-		SkipNameValidation: ptr.To(true),
-	}
-	opts.DefaultFromConfig(mgr.GetControllerOptions())
-	if opts.Logger.GetSink() == nil {
-		opts.Logger = mgr.GetLogger()
-	}
-	c, err := controller.NewUnmanaged("replicaschedulingpreference", opts)
+	c, err := unmanaged.New(mgr, "replicaschedulingpreference", r, r.opts.MaxConcurrentReconciles)
 	if err != nil {
 		return nil, err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"runtime/metrics"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -17,10 +16,8 @@ import (
 	crmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	typesv1beta1 "github.com/kubefed-gen/kubefed/cmd/controller-manager/apis/types/v1beta1"
-	"github.com/kubefed-gen/kubefed/cmd/controller-manager/fedtypes"
 	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
 	fedv1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/types/v1beta1"
-	"github.com/kubefed-gen/kubefed/runtime/fedtype"
 	"github.com/kubefed-gen/kubefed/runtime/manager"
 	"github.com/kubefed-gen/kubefed/test/federation"
 )
@@ -40,14 +37,12 @@ const (
 // with, and with the dynamic one (unstructured objects) of a manager built
 // without FederatedConfigMaps, which starts it from the FederatedTypeConfig.
 func BenchmarkPropagation(b *testing.B) {
-	configMaps := slices.IndexFunc(fedtypes.Descriptors, func(d fedtype.Descriptor) bool { return d.TypeInfo().Name == "configmaps" })
 	b.Run("typed", func(b *testing.B) {
 		benchmarkPropagation(b, federation.Start(b, manager.Options{ConcurrentSyncs: concurrency}))
 	})
 	b.Run("dynamic", func(b *testing.B) {
-		types := slices.Delete(slices.Clone(fedtypes.Descriptors), configMaps, configMaps+1)
-		f := federation.StartWithTypes(b, manager.Options{ConcurrentSyncs: concurrency}, types)
-		f.EnableDynamic(b, fedtypes.Descriptors[configMaps].TypeInfo())
+		f := federation.StartWithTypes(b, manager.Options{ConcurrentSyncs: concurrency}, federation.WithoutType("configmaps"))
+		f.EnableDynamic(b, federation.TypeInfo(b, "configmaps"))
 		benchmarkPropagation(b, f)
 	})
 }

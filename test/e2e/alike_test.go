@@ -14,7 +14,6 @@ import (
 	typesv1beta1 "github.com/kubefed-gen/kubefed/cmd/controller-manager/apis/types/v1beta1"
 	"github.com/kubefed-gen/kubefed/cmd/controller-manager/fedtypes"
 	fedv1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/types/v1beta1"
-	"github.com/kubefed-gen/kubefed/runtime/fedtype"
 	"github.com/kubefed-gen/kubefed/runtime/manager"
 	"github.com/kubefed-gen/kubefed/test/federation"
 )
@@ -105,16 +104,15 @@ var behaviours = []behaviour{{
 // with, and the dynamic one a manager built without it starts from the
 // FederatedTypeConfig. Both must do exactly the same.
 func TestTypedAndDynamicAlike(t *testing.T) {
-	configMaps := slices.IndexFunc(fedtypes.Descriptors, func(d fedtype.Descriptor) bool { return d.TypeInfo().Name == "configmaps" })
 	for _, mode := range []string{"typed", "dynamic"} {
 		t.Run(mode, func(t *testing.T) {
 			types := fedtypes.Descriptors
 			if mode == "dynamic" {
-				types = slices.Delete(slices.Clone(types), configMaps, configMaps+1)
+				types = federation.WithoutType("configmaps")
 			}
 			f := federation.StartWithTypes(t, manager.Options{}, types)
 			if mode == "dynamic" {
-				f.EnableDynamic(t, fedtypes.Descriptors[configMaps].TypeInfo())
+				f.EnableDynamic(t, federation.TypeInfo(t, "configmaps"))
 			}
 			ns := "alike"
 			f.FederateNamespace(t, ns, "member1", "member2")

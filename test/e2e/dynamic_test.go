@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"path/filepath"
@@ -17,7 +16,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
 
-	"github.com/kubefed-gen/kubefed/cmd/kubefedctl/app"
 	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
 	fedv1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/types/v1beta1"
 	"github.com/kubefed-gen/kubefed/runtime/manager"
@@ -42,15 +40,11 @@ func TestDynamicTypes(t *testing.T) {
 	}
 	ctl := func(t *testing.T, args ...string) string {
 		t.Helper()
-		cmd := app.NewCommand()
-		var stdout, stderr bytes.Buffer
-		cmd.SetOut(&stdout)
-		cmd.SetErr(&stderr)
-		cmd.SetArgs(append([]string{"--kubeconfig", kubeconfig, "--host-cluster-context", "host"}, args...))
-		if err := cmd.ExecuteContext(ctx); err != nil {
-			t.Fatalf("kubefedctl %s: %v\n%s%s", strings.Join(args, " "), err, stdout.String(), stderr.String())
+		stdout, stderr, err := runCtl(ctx, kubeconfig, args...)
+		if err != nil {
+			t.Fatalf("kubefedctl %s: %v\n%s%s", strings.Join(args, " "), err, stdout, stderr)
 		}
-		return stdout.String()
+		return stdout
 	}
 	crdDir := filepath.Join(root, "generator", "discover", "crd", "testdata")
 	for _, c := range f.Set.All() {

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,7 +10,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -30,7 +28,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
 
-	"github.com/kubefed-gen/kubefed/cmd/kubefedctl/app"
 	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
 	"github.com/kubefed-gen/kubefed/test/clusters"
 	"github.com/kubefed-gen/kubefed/test/gomodule"
@@ -71,15 +68,8 @@ func TestEnableBuiltinTypes(t *testing.T) {
 	}
 
 	ctl := func(args ...string) (string, error) {
-		ctx, cancel := context.WithTimeout(ctx, time.Minute)
-		defer cancel()
-		cmd := app.NewCommand()
-		var stdout, stderr bytes.Buffer
-		cmd.SetOut(&stdout)
-		cmd.SetErr(&stderr)
-		cmd.SetArgs(append([]string{"--kubeconfig", kubeconfig, "--host-cluster-context", "host"}, args...))
-		err := cmd.ExecuteContext(ctx)
-		return stdout.String() + stderr.String(), err
+		stdout, stderr, err := runCtl(ctx, kubeconfig, args...)
+		return stdout + stderr, err
 	}
 	mustCtl := func(t *testing.T, args ...string) string {
 		t.Helper()

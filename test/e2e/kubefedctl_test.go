@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -21,7 +20,6 @@ import (
 	"sigs.k8s.io/yaml"
 
 	typesv1beta1 "github.com/kubefed-gen/kubefed/cmd/controller-manager/apis/types/v1beta1"
-	"github.com/kubefed-gen/kubefed/cmd/kubefedctl/app"
 	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
 	fedv1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/types/v1beta1"
 	"github.com/kubefed-gen/kubefed/runtime/manager"
@@ -63,17 +61,7 @@ func TestKubefedctl(t *testing.T) {
 	ctx := context.Background()
 
 	// ctl runs kubefedctl against the host context.
-	ctl := func(args ...string) (string, string, error) {
-		ctx, cancel := context.WithTimeout(ctx, time.Minute)
-		defer cancel()
-		cmd := app.NewCommand()
-		var stdout, stderr bytes.Buffer
-		cmd.SetOut(&stdout)
-		cmd.SetErr(&stderr)
-		cmd.SetArgs(append([]string{"--kubeconfig", kubeconfig, "--host-cluster-context", "host"}, args...))
-		err := cmd.ExecuteContext(ctx)
-		return stdout.String(), stderr.String(), err
-	}
+	ctl := func(args ...string) (string, string, error) { return runCtl(ctx, kubeconfig, args...) }
 	mustCtl := func(t *testing.T, args ...string) string {
 		t.Helper()
 		stdout, stderr, err := ctl(args...)

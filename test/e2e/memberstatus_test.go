@@ -193,15 +193,8 @@ func TestMemberStatus(t *testing.T) {
 	})
 
 	t.Run("status collection disabled: no remote status", func(t *testing.T) {
-		ftc := &corev1beta1.FederatedTypeConfig{
-			ObjectMeta: metav1.ObjectMeta{Name: "deployments.apps", Namespace: federation.KubefedNamespace},
-			Spec: corev1beta1.FederatedTypeConfigSpec{
-				TargetType:       corev1beta1.APIResource{Group: "apps", Version: "v1", Kind: "Deployment", PluralName: "deployments", Scope: "Namespaced"},
-				FederatedType:    corev1beta1.APIResource{Group: "types.kubefed.io", Version: "v1beta1", Kind: "FederatedDeployment", PluralName: "federateddeployments", Scope: "Namespaced"},
-				Propagation:      corev1beta1.Enabled,
-				StatusCollection: ptr.To(corev1beta1.Disabled),
-			},
-		}
+		ftc := federation.TypeInfo(t, "deployments.apps").TypeConfig(federation.KubefedNamespace, corev1beta1.Enabled)
+		ftc.Spec.StatusCollection = ptr.To(corev1beta1.Disabled)
 		if err := f.Host.Create(ctx, ftc); err != nil {
 			t.Fatal(err)
 		}

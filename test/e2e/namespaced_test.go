@@ -14,7 +14,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	typesv1beta1 "github.com/kubefed-gen/kubefed/cmd/controller-manager/apis/types/v1beta1"
-	"github.com/kubefed-gen/kubefed/cmd/controller-manager/fedtypes"
 	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
 	fedv1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/types/v1beta1"
 	"github.com/kubefed-gen/kubefed/runtime/cluster"
@@ -96,8 +95,7 @@ func TestNamespacedScope(t *testing.T) {
 	})
 
 	t.Run("cluster-scoped types and other namespaces do not propagate", func(t *testing.T) {
-		clusterRoles := slices.IndexFunc(fedtypes.Descriptors, func(d fedtype.Descriptor) bool { return !d.TypeInfo().Target.Namespaced })
-		ftc := fedtypes.Descriptors[clusterRoles].TypeInfo().TypeConfig(ns, corev1beta1.Enabled)
+		ftc := federation.TypeInfo(t, "clusterroles.rbac.authorization.k8s.io").TypeConfig(ns, corev1beta1.Enabled)
 		if err := f.Host.Create(ctx, ftc); err != nil {
 			t.Fatal(err)
 		}

@@ -5,6 +5,7 @@ package federation
 
 import (
 	"os"
+	"slices"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/rest"
@@ -247,6 +248,24 @@ func (f *Federation) FederateNamespace(t testing.TB, name string, clusterNames .
 			return f.Members[c].Get(ctx, client.ObjectKey{Name: name}, &corev1.Namespace{})
 		})
 	}
+}
+
+// TypeInfo describes the default manager's type name (e.g. configmaps).
+func TypeInfo(t testing.TB, name string) fedtype.Info {
+	t.Helper()
+	for _, d := range fedtypes.Descriptors {
+		if d.TypeInfo().Name == name {
+			return d.TypeInfo()
+		}
+	}
+	t.Fatalf("the default manager has no type %s", name)
+	return fedtype.Info{}
+}
+
+// WithoutType is the default manager's types without the type name, which then
+// propagates dynamically once enabled (EnableDynamic).
+func WithoutType(name string) []fedtype.Descriptor {
+	return slices.DeleteFunc(slices.Clone(fedtypes.Descriptors), func(d fedtype.Descriptor) bool { return d.TypeInfo().Name == name })
 }
 
 // EnableDynamic creates the FederatedTypeConfig of info with propagation Enabled

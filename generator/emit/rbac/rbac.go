@@ -186,12 +186,7 @@ func (g Generator) Generate(gctx *genall.GenerationContext) error {
 				ObjectMeta: metav1.ObjectMeta{Name: name},
 				Rules:      policyRules(ClusterRules(g.Context.Set)),
 			}},
-		{"role_binding.yaml", nil, &rbacv1.ClusterRoleBinding{
-			TypeMeta:   metav1.TypeMeta{APIVersion: rbacv1.SchemeGroupVersion.String(), Kind: "ClusterRoleBinding"},
-			ObjectMeta: metav1.ObjectMeta{Name: name},
-			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: name},
-			Subjects:   []rbacv1.Subject{account},
-		}},
+		{"role_binding.yaml", nil, clusterRoleBinding(name, account)},
 		{"dynamic_types_role.yaml", explain(DynamicRules(g.Context.Set),
 			"What the federation controller manager needs for the types it propagates",
 			"without having been built with them. Without it, their FederatedTypeConfigs",
@@ -201,12 +196,7 @@ func (g Generator) Generate(gctx *genall.GenerationContext) error {
 				ObjectMeta: metav1.ObjectMeta{Name: dynamicTypes},
 				Rules:      policyRules(DynamicRules(g.Context.Set)),
 			}},
-		{"dynamic_types_role_binding.yaml", nil, &rbacv1.ClusterRoleBinding{
-			TypeMeta:   metav1.TypeMeta{APIVersion: rbacv1.SchemeGroupVersion.String(), Kind: "ClusterRoleBinding"},
-			ObjectMeta: metav1.ObjectMeta{Name: dynamicTypes},
-			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: dynamicTypes},
-			Subjects:   []rbacv1.Subject{account},
-		}},
+		{"dynamic_types_role_binding.yaml", nil, clusterRoleBinding(dynamicTypes, account)},
 		{"namespace_role.yaml", explain(NamespaceRules(),
 			"What the federation controller manager does only in the KubeFed namespace."),
 			&rbacv1.Role{
@@ -214,12 +204,7 @@ func (g Generator) Generate(gctx *genall.GenerationContext) error {
 				ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
 				Rules:      policyRules(NamespaceRules()),
 			}},
-		{"namespace_role_binding.yaml", nil, &rbacv1.RoleBinding{
-			TypeMeta:   metav1.TypeMeta{APIVersion: rbacv1.SchemeGroupVersion.String(), Kind: "RoleBinding"},
-			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
-			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: name},
-			Subjects:   []rbacv1.Subject{account},
-		}},
+		{"namespace_role_binding.yaml", nil, roleBinding(name, account)},
 	}
 	if err := writeFiles(gctx, Dir, files); err != nil {
 		return err
@@ -237,12 +222,7 @@ func (g Generator) Generate(gctx *genall.GenerationContext) error {
 				ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
 				Rules:      policyRules(NamespacedScopeRules(g.Context.Set)),
 			}},
-		{"role_binding.yaml", nil, &rbacv1.RoleBinding{
-			TypeMeta:   metav1.TypeMeta{APIVersion: rbacv1.SchemeGroupVersion.String(), Kind: "RoleBinding"},
-			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
-			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: name},
-			Subjects:   []rbacv1.Subject{account},
-		}},
+		{"role_binding.yaml", nil, roleBinding(name, account)},
 		{"host_identity_role.yaml", explain([]Rule{hostIdentityRule},
 			"The one thing the manager of a namespaced control plane reads outside its namespace."),
 			&rbacv1.ClusterRole{
@@ -250,13 +230,29 @@ func (g Generator) Generate(gctx *genall.GenerationContext) error {
 				ObjectMeta: metav1.ObjectMeta{Name: identity},
 				Rules:      policyRules([]Rule{hostIdentityRule}),
 			}},
-		{"host_identity_role_binding.yaml", nil, &rbacv1.ClusterRoleBinding{
-			TypeMeta:   metav1.TypeMeta{APIVersion: rbacv1.SchemeGroupVersion.String(), Kind: "ClusterRoleBinding"},
-			ObjectMeta: metav1.ObjectMeta{Name: identity},
-			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: identity},
-			Subjects:   []rbacv1.Subject{account},
-		}},
+		{"host_identity_role_binding.yaml", nil, clusterRoleBinding(identity, account)},
 	})
+}
+
+// clusterRoleBinding binds the ClusterRole name to account, under the same name.
+func clusterRoleBinding(name string, account rbacv1.Subject) *rbacv1.ClusterRoleBinding {
+	return &rbacv1.ClusterRoleBinding{
+		TypeMeta:   metav1.TypeMeta{APIVersion: rbacv1.SchemeGroupVersion.String(), Kind: "ClusterRoleBinding"},
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: name},
+		Subjects:   []rbacv1.Subject{account},
+	}
+}
+
+// roleBinding binds the Role name in account's namespace to account, under the
+// same name.
+func roleBinding(name string, account rbacv1.Subject) *rbacv1.RoleBinding {
+	return &rbacv1.RoleBinding{
+		TypeMeta:   metav1.TypeMeta{APIVersion: rbacv1.SchemeGroupVersion.String(), Kind: "RoleBinding"},
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: account.Namespace},
+		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: name},
+		Subjects:   []rbacv1.Subject{account},
+	}
 }
 
 // file is one manifest of a folder: its name, leading comment and object.
