@@ -188,7 +188,23 @@ func (r *reconciler) schedule(ctx context.Context, rsp *schedulingv1alpha1.Repli
 		res.condition.Reason = ReasonNoReplicas
 		res.condition.Message = "totalReplicas is 0: every cluster is given 0 replicas (" + strings.Join(clusters, ", ") + ")"
 	}
+	if unknown := unjoined(rsp.Spec, r.clusters.Members()); len(unknown) > 0 {
+		// Ignored, as in KubeFed, but said: it is most likely a typo.
+		res.condition.Message += "; ignored, not joined: " + strings.Join(unknown, ", ")
+	}
 	return res, nil
+}
+
+// unjoined are the clusters spec has preferences for that are not joined, sorted.
+func unjoined(spec schedulingv1alpha1.ReplicaSchedulingPreferenceSpec, members []*cluster.Member) []string {
+	var out []string
+	for name := range spec.Clusters {
+		if name != schedulingv1alpha1.AllClusters && !slices.ContainsFunc(members, func(m *cluster.Member) bool { return m.Name == name }) {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Effective is the spec the planner is given: without cluster preferences every

@@ -2,6 +2,7 @@ package schedule
 
 import (
 	"encoding/json"
+	"slices"
 	"testing"
 	"time"
 
@@ -9,7 +10,9 @@ import (
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	schedulingv1alpha1 "github.com/kubefed-gen/kubefed/runtime/apis/scheduling/v1alpha1"
 	fedv1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/types/v1beta1"
+	"github.com/kubefed-gen/kubefed/runtime/cluster"
 )
 
 func value(v any) *apiextensionsv1.JSON {
@@ -102,5 +105,15 @@ func TestUnschedulable(t *testing.T) {
 	})
 	if n != 2 || recheck != 21*time.Second {
 		t.Errorf("got %d unschedulable, recheck in %v; want 2 and 21s", n, recheck)
+	}
+}
+
+func TestUnjoined(t *testing.T) {
+	spec := schedulingv1alpha1.ReplicaSchedulingPreferenceSpec{Clusters: map[string]schedulingv1alpha1.ClusterPreferences{
+		schedulingv1alpha1.AllClusters: {Weight: 1}, "member1": {Weight: 2}, "membr2": {Weight: 1}, "gone": {Weight: 1},
+	}}
+	got := unjoined(spec, []*cluster.Member{{Name: "member1"}, {Name: "member2"}})
+	if want := []string{"gone", "membr2"}; !slices.Equal(got, want) {
+		t.Errorf("unjoined = %v, want %v", got, want)
 	}
 }
