@@ -281,6 +281,9 @@ type memberScoped struct {
 	member context.Context
 }
 
+// String names the source in logs as the source it wraps.
+func (s memberScoped) String() string { return fmt.Sprint(s.Source) }
+
 func (s memberScoped) Start(ctx context.Context, q workqueue.TypedRateLimitingInterface[reconcile.Request]) error {
 	ctx, cancel := context.WithCancel(ctx)
 	context.AfterFunc(s.member, cancel)

@@ -61,10 +61,13 @@ func remoteOf(obj client.Object, now time.Time) status.Remote {
 		// Typed objects by reflection: a conversion of the whole object to
 		// find its status would cost more than the rest of a reconcile.
 		v := reflect.Indirect(reflect.ValueOf(obj))
-		if f := v.FieldByName("Status"); f.IsValid() {
+		if f := v.FieldByName("Status"); f.IsValid() && !(f.Kind() == reflect.Pointer && f.IsNil()) {
 			st = f.Interface()
-			if rr := f.FieldByName("ReadyReplicas"); rr.IsValid() && rr.Kind() == reflect.Int32 {
-				ready = rr.Int()
+			// Some types (often CRDs' Go types) hold their status by pointer.
+			if f = reflect.Indirect(f); f.Kind() == reflect.Struct {
+				if rr := f.FieldByName("ReadyReplicas"); rr.IsValid() && rr.Kind() == reflect.Int32 {
+					ready = rr.Int()
+				}
 			}
 		}
 		if spec := v.FieldByName("Spec"); spec.IsValid() && spec.Kind() == reflect.Struct {

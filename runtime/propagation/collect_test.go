@@ -87,3 +87,23 @@ func TestStatusWait(t *testing.T) {
 		t.Errorf("c beyond the type's rate waits %v", w)
 	}
 }
+
+// widget is a typed target whose status is held by pointer, as in some CRDs' Go types.
+type widget struct {
+	corev1.ConfigMap
+	Spec   struct{ Replicas *int32 }
+	Status *struct{ ReadyReplicas int32 }
+}
+
+func TestRemoteOfStatusByPointer(t *testing.T) {
+	now := time.Unix(1700000000, 0)
+	w := &widget{}
+	w.Spec.Replicas = ptr.To[int32](2)
+	if r := remoteOf(w, now); r.Status != nil || *r.Replicas != 2 || *r.ReadyReplicas != 0 {
+		t.Errorf("no status yet: %+v", r)
+	}
+	w.Status = &struct{ ReadyReplicas int32 }{ReadyReplicas: 1}
+	if r := remoteOf(w, now); r.Status == nil || *r.ReadyReplicas != 1 {
+		t.Errorf("status by pointer: %+v", r)
+	}
+}
