@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -399,12 +400,16 @@ func (r *reconciler) propagate(ctx context.Context, obj client.Object, fed fedty
 			results = append(results, clusterResult{name: name, status: fedv1beta1.ClusterNotReady, message: fmt.Sprintf("cluster %s is not joined (no KubeFedCluster of that name)", name)})
 			continue
 		}
-		wg.Go(func() {
+		goRecovering(ctx, &wg, func() {
 			ctx, cancel := dispatchContext(ctx, m)
 			defer cancel()
 			res := r.ensure(ctx, fed, target, m, adopt, collect)
 			mu.Lock()
 			results = append(results, res)
+			mu.Unlock()
+		}, func(err error) {
+			mu.Lock()
+			results = append(results, clusterResult{name: m.Name, status: fedv1beta1.ComputeResourceFailed, message: err.Error()})
 			mu.Unlock()
 		})
 	}
@@ -414,7 +419,7 @@ func (r *reconciler) propagate(ctx context.Context, obj client.Object, fed fedty
 		if slices.Contains(placed, m.Name) || !m.Ready() || m.Unresponsive() != nil {
 			continue
 		}
-		wg.Go(func() {
+		goRecovering(ctx, &wg, func() {
 			ctx, cancel := dispatchContext(ctx, m)
 			defer cancel()
 			if _, out := r.dispatcher.Remove(ctx, r.memberOf(m), target); out.Status != fedv1beta1.ClusterPropagationOK && out.Status != fedv1beta1.WaitingForRemoval {
@@ -423,10 +428,31 @@ func (r *reconciler) propagate(ctx context.Context, obj client.Object, fed fedty
 				removalErr = append(removalErr, fmt.Errorf("cluster %s: %s", m.Name, out.Message))
 				mu.Unlock()
 			}
+		}, func(err error) {
+			mu.Lock()
+			removalErr = append(removalErr, fmt.Errorf("cluster %s: %w", m.Name, err))
+			mu.Unlock()
 		})
 	}
 	wg.Wait()
 	return results, errors.Join(removalErr...)
+}
+
+// goRecovering runs fn on wg and hands a panic in it to onPanic as an error, with
+// the stack logged: controller-runtime recovers panics of a reconcile's own
+// goroutine only, and one object's failure in one cluster must not stop the
+// manager for every object and cluster.
+func goRecovering(ctx context.Context, wg *sync.WaitGroup, fn func(), onPanic func(error)) {
+	wg.Go(func() {
+		defer func() {
+			if p := recover(); p != nil {
+				err := fmt.Errorf("internal error (a bug, please report it): %v", p)
+				ctrl.LoggerFrom(ctx).Error(err, "recovered from a panic", "stack", string(debug.Stack()))
+				onPanic(err)
+			}
+		}()
+		fn()
+	})
 }
 
 func (r *reconciler) ensure(ctx context.Context, fed fedtype.Federated, target client.Object, m *cluster.Member, adopt, collect bool) clusterResult {
