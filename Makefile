@@ -62,6 +62,7 @@ verify: lint ## lint, and fail if checked-in generated output is stale.
 fuzz: ## Run each fuzz target for FUZZTIME (20s); a failing input is saved under the package's testdata/fuzz.
 	$(GO) test -run '^$$' -fuzz '^FuzzApply$$' -fuzztime $(FUZZTIME) ./runtime/override
 	$(GO) test -run '^$$' -fuzz '^FuzzConvert$$' -fuzztime $(FUZZTIME) ./generator/discover/crd
+	$(GO) test -run '^$$' -fuzz '^FuzzPlan$$' -fuzztime $(FUZZTIME) ./runtime/scheduling
 
 .PHONY: test-binaries
 test-binaries: ## Build etcd, kube-apiserver, kubectl, kube-controller-manager, kube-scheduler and kwok from the Go module proxy (once).
