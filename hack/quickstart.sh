@@ -81,7 +81,9 @@ echo "(why: bin/kubefedctl status deployments.apps api -n demo)"
 
 step "federated status in the host"
 kubectl --context host get federated -n demo
-kubectl --context host -n demo get federateddeployment web -o jsonpath='{range .status.clusters[*]}{.name}: {.status}{"\n"}{end}'
+# A healthy cluster has no propagation status (KubeFed's wire format); its health
+# is what the controller collected from the member.
+kubectl --context host -n demo get federateddeployment web -o jsonpath='{range .status.clusters[*]}{.name}: health {.health}{"\n"}{end}'
 
 cat <<MSG
 
