@@ -52,6 +52,10 @@ type Options struct {
 	ConcurrentSyncs int
 	// HealthCheck of member clusters; zero fields are taken from the KubeFedConfig.
 	HealthCheck cluster.HealthCheck
+	// StatusInterval and StatusWritesPerSecond bound the host status writes that
+	// only carry status collected from members (see propagation.Options).
+	StatusInterval        time.Duration
+	StatusWritesPerSecond float64
 	// UnschedulableThreshold is how long a pod must have been unschedulable
 	// before it lowers its cluster's capacity for replica scheduling (default
 	// one minute, as in KubeFed).
@@ -90,6 +94,8 @@ func Main(name string, types []fedtype.Descriptor, addToScheme ...func(*runtime.
 	fs.IntVar(&opts.ConcurrentSyncs, "concurrent-syncs", 8, "objects of one federated type reconciled at once")
 	fs.DurationVar(&opts.HealthCheck.Period, "cluster-health-check-period", 0, "how often member clusters are checked (default: the KubeFedConfig's clusterHealthCheck.period, else 10s)")
 	fs.DurationVar(&opts.HealthCheck.Timeout, "cluster-health-check-timeout", 0, "timeout of one member health check (default: the KubeFedConfig's clusterHealthCheck.timeout, else 3s)")
+	fs.DurationVar(&opts.StatusInterval, "status-collection-interval", propagation.DefaultStatusInterval, "least time between two writes of a federated object's status that change only the status collected from members; changes in between are coalesced")
+	fs.Float64Var(&opts.StatusWritesPerSecond, "status-collection-writes-per-second", propagation.DefaultStatusWritesPerSecond, "most writes per second, per federated type, of status that changes only what is collected from members")
 	fs.DurationVar(&opts.UnschedulableThreshold, "unschedulable-threshold", schedule.DefaultUnschedulableThreshold, "how long a pod must have been unschedulable before it lowers its cluster's capacity for ReplicaSchedulingPreferences")
 	fs.DurationVar(&opts.HealthCheck.RequestTimeout, "member-request-timeout", 0, "timeout of one request to a member cluster; one that gets no answer makes further requests to that member fail fast until its next passing health check (default 15s)")
 	goFlags := flag.NewFlagSet("", flag.ExitOnError)
@@ -208,6 +214,8 @@ func New(cfg *rest.Config, opts Options, types []fedtype.Descriptor, addToScheme
 		HostID:                  hostID,
 		NamespacedScope:         opts.namespacedScope,
 		ManagerName:             opts.Name,
+		StatusInterval:          opts.StatusInterval,
+		StatusWritesPerSecond:   opts.StatusWritesPerSecond,
 	}); err != nil {
 		return nil, err
 	}
