@@ -37,6 +37,14 @@ func (v *Versions) set(cluster string, obj client.Object) {
 	v.seen[versionKey(cluster, obj)] = obj.GetResourceVersion()
 }
 
+// Known says whether obj, as read from cluster, is exactly the version this
+// process last wrote or checked: the watch event of a write of its own, which can
+// hold no drift.
+func (v *Versions) Known(cluster string, obj client.Object) bool {
+	rv := v.get(cluster, obj)
+	return rv != "" && rv == obj.GetResourceVersion()
+}
+
 // Forget drops what is known of an object, e.g. once it is deleted.
 func (v *Versions) Forget(cluster string, obj client.Object) {
 	v.mu.Lock()

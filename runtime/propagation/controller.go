@@ -27,6 +27,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
@@ -230,17 +231,41 @@ func (r *reconciler) run(ctx context.Context, c controller.Controller) error {
 	err := r.clusters.WatchMembers(ctx, cluster.MemberWatch{
 		Object:     r.typ.NewTargetObject(),
 		Controller: c,
-		Handler: func(string) handler.EventHandler {
-			return handler.EnqueueRequestsFromMapFunc(func(_ context.Context, o client.Object) []ctrl.Request {
-				return []ctrl.Request{{NamespacedName: r.federatedKey(o)}}
-			})
-		},
+		Handler:    r.memberEvents,
 		Predicates: []predicate.Predicate{r.memberChanged()},
 	})
 	if err != nil {
 		return err
 	}
 	return c.Start(ctx)
+}
+
+// memberEvents maps the events of cluster's objects to their federated object. A
+// create or update that only echoes this process's own write (the version it
+// wrote or last checked) is dropped: it cannot be drift, and reconciling for it
+// would be a second pass over every object written. Deletions always count.
+func (r *reconciler) memberEvents(cluster string) handler.EventHandler {
+	enqueue := func(o client.Object, q workqueue.TypedRateLimitingInterface[ctrl.Request]) {
+		q.Add(ctrl.Request{NamespacedName: r.federatedKey(o)})
+	}
+	return handler.Funcs{
+		CreateFunc: func(_ context.Context, e event.CreateEvent, q workqueue.TypedRateLimitingInterface[ctrl.Request]) {
+			if !r.dispatcher.Versions.Known(cluster, e.Object) {
+				enqueue(e.Object, q)
+			}
+		},
+		UpdateFunc: func(_ context.Context, e event.UpdateEvent, q workqueue.TypedRateLimitingInterface[ctrl.Request]) {
+			if !r.dispatcher.Versions.Known(cluster, e.ObjectNew) {
+				enqueue(e.ObjectNew, q)
+			}
+		},
+		DeleteFunc: func(_ context.Context, e event.DeleteEvent, q workqueue.TypedRateLimitingInterface[ctrl.Request]) {
+			enqueue(e.Object, q)
+		},
+		GenericFunc: func(_ context.Context, e event.GenericEvent, q workqueue.TypedRateLimitingInterface[ctrl.Request]) {
+			enqueue(e.Object, q)
+		},
+	}
 }
 
 // federatedKey maps a member object to the federated object it came from: the
