@@ -138,9 +138,13 @@ func (t *typeConfigs) ensure(ctx context.Context, ftc *corev1beta1.FederatedType
 			Message: "the controller manager was built with the type's generated code"}
 	}
 	info := fedtype.InfoFor(ftc)
-	if cond, ok := t.check(ctx, info); !ok {
-		t.stop(ctx, info.Name)
-		return cond
+	// A controller that already runs for the type passed the check; a change of
+	// spec.propagation alone need not ask the API server again.
+	if !t.running(info) {
+		if cond, ok := t.check(ctx, info); !ok {
+			t.stop(ctx, info.Name)
+			return cond
+		}
 	}
 	if err := t.start(info); err != nil {
 		return metav1.Condition{Status: metav1.ConditionFalse, Reason: corev1beta1.ReasonNotSupported,
@@ -194,21 +198,30 @@ func (t *typeConfigs) check(ctx context.Context, info fedtype.Info) (metav1.Cond
 	return metav1.Condition{}, true
 }
 
+// running says whether a dynamic sync controller runs for info as it is.
+func (t *typeConfigs) running(info fedtype.Info) bool {
+	t.mu.Lock()
+	d, ok := t.dynamic[info.Name]
+	t.mu.Unlock()
+	if !ok || d.info != info {
+		return false
+	}
+	select {
+	case <-d.done: // stopped on its own (the manager is stopping)
+		return false
+	default:
+		return true
+	}
+}
+
 // start runs a dynamic sync controller for info, unless one already runs for it.
 func (t *typeConfigs) start(info fedtype.Info) error {
-	t.mu.Lock()
-	running, ok := t.dynamic[info.Name]
-	t.mu.Unlock()
-	if ok {
-		select {
-		case <-running.done: // stopped on its own (the manager is stopping): start again
-		default:
-			if running.info == info {
-				return nil
-			}
-		}
-		t.stop(t.ctx, info.Name) // the FederatedTypeConfig now says something else
+	if t.running(info) {
+		return nil
 	}
+	// One that runs for what the FederatedTypeConfig said before, or that stopped
+	// on its own, is replaced.
+	t.stop(t.ctx, info.Name)
 	typ := &fedtype.Dynamic{Info: info}
 	r := newReconciler(t.mgr, t.clusters, typ, t.opts)
 	c, err := r.newController(t.mgr)

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -66,18 +65,7 @@ func TestNamespacedScope(t *testing.T) {
 	// The manager's own rights are the generated namespaced variant.
 	f.UseNamespacedRBAC(t)
 	f.StartManager(t)
-	f.Eventually(t, "member2 ready with its namespaced credentials", func(ctx context.Context) error {
-		var kfc corev1beta1.KubeFedCluster
-		if err := f.Host.Get(ctx, client.ObjectKey{Namespace: ns, Name: member2.Name}, &kfc); err != nil {
-			return err
-		}
-		for _, c := range kfc.Status.Conditions {
-			if c.Type == corev1beta1.ClusterReady && c.Status == metav1.ConditionTrue {
-				return nil
-			}
-		}
-		return fmt.Errorf("conditions %+v", kfc.Status.Conditions)
-	})
+	f.WaitClusterReady(t, member2.Name) // with its namespaced credentials
 
 	t.Run("objects of the KubeFed namespace propagate into it", func(t *testing.T) {
 		fcm := &typesv1beta1.FederatedConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "settings"}}

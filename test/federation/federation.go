@@ -153,20 +153,24 @@ func StartWithTypes(t testing.TB, opts manager.Options, types []fedtype.Descript
 	f.StartManager(t)
 	t.Cleanup(func() { f.StopManager(t) })
 	for _, m := range set.Members {
-		f.Eventually(t, fmt.Sprintf("cluster %s ready", m.Name), func(ctx context.Context) error {
-			var kfc corev1beta1.KubeFedCluster
-			if err := f.Host.Get(ctx, client.ObjectKey{Namespace: KubefedNamespace, Name: m.Name}, &kfc); err != nil {
-				return err
-			}
-			for _, c := range kfc.Status.Conditions {
-				if c.Type == corev1beta1.ClusterReady && c.Status == metav1.ConditionTrue {
-					return nil
-				}
-			}
-			return fmt.Errorf("conditions %+v", kfc.Status.Conditions)
-		})
+		f.WaitClusterReady(t, m.Name)
 	}
 	return f
+}
+
+// WaitClusterReady waits until the KubeFedCluster name is Ready.
+func (f *Federation) WaitClusterReady(t testing.TB, name string) {
+	t.Helper()
+	f.Eventually(t, fmt.Sprintf("cluster %s ready", name), func(ctx context.Context) error {
+		var kfc corev1beta1.KubeFedCluster
+		if err := f.Host.Get(ctx, client.ObjectKey{Namespace: KubefedNamespace, Name: name}, &kfc); err != nil {
+			return err
+		}
+		if !meta.IsStatusConditionTrue(kfc.Status.Conditions, corev1beta1.ClusterReady) {
+			return fmt.Errorf("conditions %+v", kfc.Status.Conditions)
+		}
+		return nil
+	})
 }
 
 // SetEndpoint points member cluster name's KubeFedCluster at endpoint (a closed
