@@ -13,17 +13,20 @@ import (
 
 	typesv1beta1 "github.com/kubefed-gen/kubefed/cmd/controller-manager/apis/types/v1beta1"
 	"github.com/kubefed-gen/kubefed/cmd/controller-manager/fedtypes"
+	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
 	fedv1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/types/v1beta1"
 	"github.com/kubefed-gen/kubefed/runtime/manager"
 	"github.com/kubefed-gen/kubefed/test/federation"
 )
 
 // After deletion of the federated object, a member object is gone, kept
-// unmanaged (orphaned), or kept as it was (not ours to touch).
+// unmanaged (orphaned), kept as it was (not ours to touch), or kept with its data
+// and only a stray managed label removed (released: labelled by hand, never ours).
 const (
 	gone      = "gone"
 	orphaned  = "orphaned"
 	untouched = "untouched"
+	released  = "released"
 )
 
 // behaviour is one case of what the sync controller does with a FederatedConfigMap
@@ -35,6 +38,8 @@ type behaviour struct {
 	placement []string
 	overrides []fedv1beta1.GenericOverrideItem
 	orphan    bool
+	// noAdoption turns adoptResources off in the KubeFedConfig for the case.
+	noAdoption bool
 	// drift changes member1's object by hand once propagated; it must be undone.
 	drift bool
 
@@ -75,6 +80,17 @@ var behaviours = []behaviour{{
 	wantStatus:  map[string]fedv1beta1.PropagationStatus{"member1": fedv1beta1.AlreadyExists, "member2": ok},
 	wantColor:   map[string]string{"member1": "theirs", "member2": "blue"},
 	afterDelete: map[string]string{"member1": untouched, "member2": gone},
+}, {
+	name: "an object labelled managed by hand is left alone without adoption",
+	existing: map[string]*corev1.ConfigMap{"member1": {
+		ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{fedv1beta1.ManagedLabel: "true"}},
+		Data:       map[string]string{"color": "theirs"},
+	}},
+	placement:   []string{"member1", "member2"},
+	noAdoption:  true,
+	wantStatus:  map[string]fedv1beta1.PropagationStatus{"member1": fedv1beta1.AlreadyExists, "member2": ok},
+	wantColor:   map[string]string{"member1": "theirs", "member2": "blue"},
+	afterDelete: map[string]string{"member1": released, "member2": gone},
 }, {
 	name:        "orphaned on deletion",
 	placement:   []string{"member1", "member2"},
@@ -125,6 +141,10 @@ func TestTypedAndDynamicAlike(t *testing.T) {
 
 func (c behaviour) run(t *testing.T, f *federation.Federation, ns, name string) {
 	ctx := context.Background()
+	if c.noAdoption {
+		setAdoption(t, f, corev1beta1.Disabled)
+		defer setAdoption(t, f, corev1beta1.Enabled)
+	}
 	key := client.ObjectKey{Namespace: ns, Name: name}
 	for cluster, cm := range c.existing {
 		cm := cm.DeepCopy()
@@ -186,7 +206,7 @@ func (c behaviour) run(t *testing.T, f *federation.Federation, ns, name string) 
 		switch c.afterDelete[cluster] {
 		case gone:
 			waitMembers(t, f, "deleted", absent(&corev1.ConfigMap{}, ns, name), cluster)
-		case orphaned, untouched:
+		case orphaned, untouched, released:
 			var got corev1.ConfigMap
 			if err := f.Members[cluster].Get(ctx, key, &got); err != nil {
 				t.Fatalf("%s: %v", cluster, err)
@@ -194,6 +214,9 @@ func (c behaviour) run(t *testing.T, f *federation.Federation, ns, name string) 
 			_, managed := got.Labels[fedv1beta1.ManagedLabel]
 			if c.afterDelete[cluster] == orphaned && managed {
 				t.Errorf("%s: orphaned object still managed: %v", cluster, got.Labels)
+			}
+			if c.afterDelete[cluster] == released && (managed || got.Data["color"] != c.existing[cluster].Data["color"]) {
+				t.Errorf("%s: a hand-labelled object was changed beyond its stray label: labels %v data %v", cluster, got.Labels, got.Data)
 			}
 			if c.afterDelete[cluster] == untouched && (!managed || got.Annotations[fedv1beta1.OriginAnnotation] != c.existing[cluster].Annotations[fedv1beta1.OriginAnnotation] ||
 				got.Data["color"] != c.existing[cluster].Data["color"]) {
