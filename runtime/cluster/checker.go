@@ -91,6 +91,7 @@ func (r *Registry) check(m *Member) {
 			r.notify(m.Name)
 		}
 	}
+	s.probed.Store(true)
 	// Compared with the status every time, written only on a difference, so a
 	// lost write is repaired and a steady state writes nothing.
 	if err := r.writeStatus(r.ctx, m.Name, applied, s); err != nil && r.ctx.Err() == nil {

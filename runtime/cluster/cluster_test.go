@@ -67,6 +67,7 @@ func TestRegistry(t *testing.T) {
 	}
 	e := start(t)
 
+	t.Run("loaded before use", e.testLoaded)
 	t.Run("join is idempotent", e.testJoinIdempotent)
 	t.Run("members become ready", e.testReady)
 	t.Run("one cluster joined under two names", e.testDuplicate)
@@ -203,6 +204,27 @@ func (e *env) testJoinIdempotent(t *testing.T) {
 	}
 	if want := e.set.Members[1].Config.Host; !strings.HasSuffix(after.Spec.APIEndpoint, strings.TrimPrefix(want, "https://")) || len(after.Spec.CABundle) == 0 {
 		t.Errorf("spec %+v; want the member's endpoint %s and its CA", after.Spec, want)
+	}
+}
+
+// testLoaded: right after the manager starts, WaitLoaded returns only once
+// every joined cluster is a member whose first health check has set its
+// readiness, so that no controller acts on a part of the federation.
+func (e *env) testLoaded(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := e.registry.WaitLoaded(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, m := range e.registry.Members() {
+		if !m.Ready() {
+			t.Errorf("%s: loaded but not ready, although it answers", m.Name)
+		}
+		names = append(names, m.Name)
+	}
+	if want := []string{"member1", "member2"}; !slices.Equal(names, want) {
+		t.Errorf("members once loaded: %v, want %v", names, want)
 	}
 }
 

@@ -78,7 +78,8 @@ type memberState struct {
 	cancel context.CancelFunc
 
 	ready    atomic.Bool
-	checking sync.Mutex // held by the one running health check, so checks never pile up
+	probed   atomic.Bool // the first health check has set ready
+	checking sync.Mutex  // held by the one running health check, so checks never pile up
 
 	mu         sync.Mutex
 	tracker    tracker

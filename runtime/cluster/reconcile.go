@@ -34,12 +34,14 @@ func (r *Registry) reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result
 	} else if first != kfc.Name {
 		// Using both names would have each remove what the other propagates.
 		r.remove(kfc.Name)
+		r.setRefused(kfc.Name, true)
 		msg := fmt.Sprintf("this cluster is already joined as %s (same %s %s), so this KubeFedCluster is not used; unjoin it",
 			first, corev1beta1.ClusterIDAnnotation, kfc.Annotations[corev1beta1.ClusterIDAnnotation])
 		log.Info("duplicate member cluster is not used", "joinedAs", first)
 		return ctrl.Result{}, r.writeStatus(ctx, kfc.Name, probe{malformed, msg}, &memberState{})
 	}
 
+	r.setRefused(kfc.Name, false)
 	secret, configErr, err := r.secretOf(ctx, kfc)
 	if err != nil {
 		return ctrl.Result{}, err
@@ -182,11 +184,23 @@ func (r *Registry) clustersUsingSecret(ctx context.Context, secret *corev1.Secre
 	return reqs
 }
 
+// setRefused records whether the KubeFedCluster name is deliberately not used.
+func (r *Registry) setRefused(name string, refused bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if refused {
+		r.refused[name] = true
+	} else {
+		delete(r.refused, name)
+	}
+}
+
 // remove drops a member and stops its cache.
 func (r *Registry) remove(name string) {
 	r.mu.Lock()
 	m, ok := r.members[name]
 	delete(r.members, name)
+	delete(r.refused, name)
 	r.mu.Unlock()
 	if !ok {
 		return

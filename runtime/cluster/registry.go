@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
@@ -69,8 +70,12 @@ type Registry struct {
 
 	mu       sync.RWMutex
 	members  map[string]*Member
+	refused  map[string]bool // KubeFedClusters deliberately not used (duplicates)
 	watches  []*MemberWatch
 	onChange []func(cluster string)
+
+	// loaded latches once WaitLoaded has seen every member settled.
+	loaded atomic.Bool
 }
 
 // MemberWatch is a watch that the registry registers on every member, current and
@@ -124,6 +129,7 @@ func NewRegistry(mgr ctrl.Manager, opts Options) (*Registry, error) {
 		hostCache: hostCache,
 		log:       mgr.GetLogger().WithName("cluster-registry"),
 		members:   map[string]*Member{},
+		refused:   map[string]bool{},
 	}
 	r.ctx, r.cancel = context.WithCancel(context.Background())
 

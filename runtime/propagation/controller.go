@@ -307,6 +307,9 @@ func (r *reconciler) all(ctx context.Context, opts ...client.ListOption) []ctrl.
 func (r *reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	log := ctrl.LoggerFrom(ctx).WithValues("type", r.info.Name)
 	ctx = ctrl.LoggerInto(ctx, log)
+	if err := r.clusters.WaitLoaded(ctx); err != nil {
+		return ctrl.Result{}, err
+	}
 	res, err := r.reconcile(ctx, req)
 	if apierrors.IsConflict(err) {
 		// The cache was behind the server: expected under load, and the retry

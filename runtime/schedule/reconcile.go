@@ -79,6 +79,9 @@ func failed(reason, format string, args ...any) outcome {
 func (r *reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	log := ctrl.LoggerFrom(ctx).WithValues("replicaschedulingpreference", req.String())
 	ctx = ctrl.LoggerInto(ctx, log)
+	if err := r.clusters.WaitLoaded(ctx); err != nil {
+		return ctrl.Result{}, err
+	}
 	var rsp schedulingv1alpha1.ReplicaSchedulingPreference
 	if err := r.host.Get(ctx, req.NamespacedName, &rsp); err != nil {
 		// A deleted preference leaves its federated object as last scheduled,

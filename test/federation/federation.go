@@ -4,33 +4,30 @@
 package federation
 
 import (
-	"os"
-	"slices"
-
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/client-go/rest"
-	"k8s.io/client-go/util/retry"
-	"sigs.k8s.io/yaml"
-
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
-	"github.com/go-logr/logr"
-	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/log/zap"
-
+	"go.uber.org/zap/zapcore"
 	corev1 "k8s.io/api/core/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/util/retry"
+	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	"sigs.k8s.io/yaml"
 
 	typesv1beta1 "github.com/kubefed-gen/kubefed/cmd/controller-manager/apis/types/v1beta1"
 	"github.com/kubefed-gen/kubefed/cmd/controller-manager/fedtypes"
@@ -133,12 +130,19 @@ func StartWithTypes(t testing.TB, opts manager.Options, types []fedtype.Descript
 		}
 	}
 
-	// The manager logs through controller-runtime's logger; keep test output for
-	// failures unless KUBEFED_TEST_LOG asks for it.
+	// The manager logs through controller-runtime's logger: all of it with
+	// KUBEFED_TEST_LOG, else its last lines when the test fails.
 	if os.Getenv("KUBEFED_TEST_LOG") != "" {
 		ctrl.SetLogger(zap.New(zap.UseDevMode(true)))
 	} else {
-		ctrl.SetLogger(logr.Discard())
+		const keep = 400
+		tail := newLogTail(keep)
+		ctrl.SetLogger(zap.New(zap.WriteTo(tail), zap.ConsoleEncoder(), zap.StacktraceLevel(zapcore.PanicLevel)))
+		t.Cleanup(func() {
+			if t.Failed() {
+				t.Logf("the controller manager's last %d log lines:\n%s", keep, tail)
+			}
+		})
 	}
 	opts.Namespace = KubefedNamespace
 	opts.MetricsAddr, opts.ProbeAddr = "0", "0"
@@ -226,8 +230,13 @@ func (f *Federation) Eventually(t testing.TB, what string, check func(ctx contex
 	t.Helper()
 	var last error
 	err := wait.PollUntilContextTimeout(context.Background(), 100*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
-		last = check(ctx)
-		return last == nil, nil
+		err := check(ctx)
+		// A check cut short by the deadline says nothing about the state; keep
+		// the last one that does.
+		if err == nil || ctx.Err() == nil || last == nil {
+			last = err
+		}
+		return err == nil, nil
 	})
 	if err != nil {
 		t.Fatalf("%s: %v", what, last)
