@@ -19,6 +19,8 @@ import (
 
 	typesv1beta1 "github.com/kubefed-gen/kubefed/cmd/controller-manager/apis/types/v1beta1"
 	"github.com/kubefed-gen/kubefed/cmd/kubefedctl/app"
+	builtinv1beta1 "github.com/kubefed-gen/kubefed/examples/builtin-types/federation/apis/types/v1beta1"
+	builtintypes "github.com/kubefed-gen/kubefed/examples/builtin-types/federation/fedtypes"
 	schedulingv1alpha1 "github.com/kubefed-gen/kubefed/runtime/apis/scheduling/v1alpha1"
 	fedv1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/types/v1beta1"
 	"github.com/kubefed-gen/kubefed/runtime/manager"
@@ -31,9 +33,12 @@ import (
 // run pods (kwok nodes with room for all), with the default controller manager;
 // the subtests share the clusters and run in order.
 func TestScheduling(t *testing.T) {
+	// StatefulSets are not in the default type set: the manager is built with
+	// them too, from the generated example.
 	f := federation.Start(t, manager.Options{}, federation.WithWorkloads(map[string]clusters.Workloads{
 		"member1": {}, "member2": {},
-	}))
+	}), federation.WithTypes(builtintypes.Descriptors, builtinv1beta1.AddToScheme,
+		filepath.Join("..", "..", "examples", "builtin-types", "federation", "config", "crd", "bases")))
 	ctx := context.Background()
 	ns := "shop"
 	f.FederateNamespace(t, ns, "member1", "member2")
@@ -99,8 +104,42 @@ func TestScheduling(t *testing.T) {
 		waitScheduled(t, f, webRSP, schedule.ReasonScheduled, map[string]plannedReplicas{"member1": {6, 0, 6}, "member2": {3, 0, 3}})
 	})
 
-	t.Run("a second scalable kind: FederatedReplicaSet", func(t *testing.T) {
-		// StatefulSets are not in the default type set; ReplicaSets are.
+	t.Run("a generated scalable kind: FederatedStatefulSet", func(t *testing.T) {
+		labels := map[string]string{"app": "db"}
+		db := &builtinv1beta1.FederatedStatefulSet{ObjectMeta: metav1.ObjectMeta{Name: "db", Namespace: ns}}
+		db.SetTemplate(&appsv1.StatefulSet{Spec: appsv1.StatefulSetSpec{
+			Replicas:    ptr.To[int32](1),
+			ServiceName: "db",
+			Selector:    &metav1.LabelSelector{MatchLabels: labels},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: labels},
+				Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "db", Image: "postgres:17"}}},
+			},
+		}})
+		rsp := newRSP(ns, "db", "FederatedStatefulSet", 6, map[string]schedulingv1alpha1.ClusterPreferences{
+			"member1": {Weight: 1}, "member2": {Weight: 2},
+		})
+		for _, obj := range []client.Object{db, rsp} {
+			if err := f.Host.Create(ctx, obj); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for member, n := range map[string]int32{"member1": 2, "member2": 4} {
+			f.Eventually(t, "statefulset db in "+member, func(ctx context.Context) error {
+				var s appsv1.StatefulSet
+				if err := f.Members[member].Get(ctx, client.ObjectKey{Namespace: ns, Name: "db"}, &s); err != nil {
+					return err
+				}
+				if got := ptr.Deref(s.Spec.Replicas, -1); got != n || s.Status.ReadyReplicas != n {
+					return fmt.Errorf("%d replicas, %d ready; want %d", got, s.Status.ReadyReplicas, n)
+				}
+				return nil
+			})
+		}
+		waitScheduled(t, f, rsp, schedule.ReasonScheduled, map[string]plannedReplicas{"member1": {2, 0, 2}, "member2": {4, 0, 4}})
+	})
+
+	t.Run("a second scalable kind of the default set: FederatedReplicaSet", func(t *testing.T) {
 		labels := map[string]string{"app": "worker"}
 		rs := &typesv1beta1.FederatedReplicaSet{ObjectMeta: metav1.ObjectMeta{Name: "worker", Namespace: ns}}
 		rs.SetTemplate(&appsv1.ReplicaSet{Spec: appsv1.ReplicaSetSpec{

@@ -51,10 +51,11 @@ type Federation struct {
 	Host    client.Client
 	Members map[string]client.Client
 
-	opts      manager.Options
-	types     []fedtype.Descriptor
-	mgrConfig *rest.Config
-	stop      func() // stops the running manager and waits for it
+	opts        manager.Options
+	types       []fedtype.Descriptor
+	addToScheme []func(*runtime.Scheme) error
+	mgrConfig   *rest.Config
+	stop        func() // stops the running manager and waits for it
 }
 
 // MemberLabels are the members' KubeFedCluster labels, so that tests can place by
@@ -64,14 +65,31 @@ var MemberLabels = map[string]map[string]string{
 	"member2": {"region": "us"},
 }
 
-// Option changes the clusters Start starts.
-type Option func(*clusters.Options)
+// Option changes what Start starts.
+type Option func(*settings)
+
+type settings struct {
+	clusters    clusters.Options
+	addToScheme []func(*runtime.Scheme) error
+	types       []fedtype.Descriptor
+}
 
 // WithWorkloads makes the named members run pods, on the fake nodes described
 // (see clusters.Workloads); by default members are bare API servers, which start
 // faster.
 func WithWorkloads(byCluster map[string]clusters.Workloads) Option {
-	return func(o *clusters.Options) { o.Workloads = byCluster }
+	return func(s *settings) { s.clusters.Workloads = byCluster }
+}
+
+// WithTypes builds the manager with more compiled types, generated outside the
+// default set: their descriptors, their API package's AddToScheme, and the
+// folder of their Federated CRDs (relative to the test's package).
+func WithTypes(types []fedtype.Descriptor, addToScheme func(*runtime.Scheme) error, crdDir string) Option {
+	return func(s *settings) {
+		s.types = append(s.types, types...)
+		s.addToScheme = append(s.addToScheme, addToScheme)
+		s.clusters.HostCRDDirs = append(s.clusters.HostCRDDirs, crdDir)
+	}
 }
 
 // Start starts the federation; everything stops when the test ends. The CRD folders
@@ -86,17 +104,19 @@ func Start(t testing.TB, opts manager.Options, options ...Option) *Federation {
 // FederatedTypeConfig enables them (see EnableDynamic).
 func StartWithTypes(t testing.TB, opts manager.Options, types []fedtype.Descriptor, options ...Option) *Federation {
 	t.Helper()
-	clusterOpts := clusters.Options{
+	s := settings{clusters: clusters.Options{
 		Members: 2,
 		HostCRDDirs: []string{
 			filepath.Join("..", "..", "cmd", "controller-manager", "config", "crd", "bases"),
 			filepath.Join("..", "..", "runtime", "config", "crd"),
 		},
-	}
+	}}
+	s.addToScheme = []func(*runtime.Scheme) error{typesv1beta1.AddToScheme}
 	for _, o := range options {
-		o(&clusterOpts)
+		o(&s)
 	}
-	set, err := clusters.Start(clusterOpts)
+	types = append(slices.Clip(types), s.types...)
+	set, err := clusters.Start(s.clusters)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,12 +126,12 @@ func StartWithTypes(t testing.TB, opts manager.Options, types []fedtype.Descript
 		}
 	})
 	scheme := runtime.NewScheme()
-	for _, add := range []func(*runtime.Scheme) error{clientgoscheme.AddToScheme, typesv1beta1.AddToScheme, corev1beta1.AddToScheme, schedulingv1alpha1.AddToScheme, apiextensionsv1.AddToScheme} {
+	for _, add := range append([]func(*runtime.Scheme) error{clientgoscheme.AddToScheme, corev1beta1.AddToScheme, schedulingv1alpha1.AddToScheme, apiextensionsv1.AddToScheme}, s.addToScheme...) {
 		if err := add(scheme); err != nil {
 			t.Fatal(err)
 		}
 	}
-	f := &Federation{Set: set, Members: map[string]client.Client{}, types: types}
+	f := &Federation{Set: set, Members: map[string]client.Client{}, types: types, addToScheme: s.addToScheme}
 	if f.Host, err = client.New(set.Host.Config, client.Options{Scheme: scheme}); err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +219,7 @@ func (f *Federation) StartManager(t testing.TB) {
 	if f.stop != nil {
 		t.Fatal("the manager is already running")
 	}
-	mgr, err := manager.New(f.mgrConfig, f.opts, f.types, typesv1beta1.AddToScheme)
+	mgr, err := manager.New(f.mgrConfig, f.opts, f.types, f.addToScheme...)
 	if err != nil {
 		t.Fatal(err)
 	}
