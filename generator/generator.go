@@ -19,6 +19,7 @@ import (
 	"github.com/kubefed-gen/kubefed/generator/discover"
 	crdtarget "github.com/kubefed-gen/kubefed/generator/discover/crd"
 	"github.com/kubefed-gen/kubefed/generator/emit"
+	"github.com/kubefed-gen/kubefed/generator/emit/admission"
 	"github.com/kubefed-gen/kubefed/generator/emit/apitypes"
 	"github.com/kubefed-gen/kubefed/generator/emit/clients"
 	"github.com/kubefed-gen/kubefed/generator/emit/crd"
@@ -98,7 +99,7 @@ func Generate(opts Options) error {
 		fedtypes.Generator{Context: ctx},
 	}
 	if opts.Manager {
-		gens = append(gens, rbac.Generator{Context: ctx}, manager.Generator{Context: ctx})
+		gens = append(gens, rbac.Generator{Context: ctx}, admission.Generator{Context: ctx}, manager.Generator{Context: ctx})
 	}
 	if err := emit.Run(ctx.OutputDir, []string{ctx.APIPackage()}, emit.ToDirectory(ctx.OutputDir), gens...); err != nil {
 		return err

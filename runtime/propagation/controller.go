@@ -45,7 +45,7 @@ import (
 )
 
 // Finalizer keeps a federated object until its member objects are deleted or orphaned.
-const Finalizer = "kubefed.io/sync-controller"
+const Finalizer = fedv1beta1.SyncFinalizer
 
 // Options configure every sync controller of a manager.
 type Options struct {

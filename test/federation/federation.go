@@ -173,6 +173,7 @@ func StartWithTypes(t testing.TB, opts manager.Options, types []fedtype.Descript
 	// also proves that RBAC grants all the manager needs.
 	f.mgrConfig = rest.CopyConfig(set.Host.Config)
 	f.mgrConfig.Impersonate = rest.ImpersonationConfig{UserName: installRBAC(t, f.Host, "rbac")}
+	installAdmission(t, f.Host, types)
 	f.opts = opts
 	f.StartManager(t)
 	t.Cleanup(func() { f.StopManager(t) })
@@ -247,6 +248,11 @@ func (f *Federation) StopManager(t testing.TB) {
 // Eventually polls check until it returns nil, failing the test with the last
 // error after 30 seconds.
 func (f *Federation) Eventually(t testing.TB, what string, check func(ctx context.Context) error) {
+	t.Helper()
+	eventually(t, what, check)
+}
+
+func eventually(t testing.TB, what string, check func(ctx context.Context) error) {
 	t.Helper()
 	var last error
 	err := wait.PollUntilContextTimeout(context.Background(), 100*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {

@@ -211,7 +211,7 @@ func writeDefault(gctx *genall.GenerationContext, ctx *emit.Context, mod module)
 		"  kubectl apply --server-side -k " + path.Join(mod.rel(ctx.OutputDir), "config", "default"),
 		"Server-side, because the CRDs of types with a pod template are too big for",
 		"the annotation client-side apply keeps.",
-	}, corev1beta1.DefaultNamespace, "../core", "../crd", "../rbac", "../manager")
+	}, corev1beta1.DefaultNamespace, "../core", "../crd", "../rbac", "../admission", "../manager")
 }
 
 // writeDockerfile writes a Dockerfile building the manager from the module root.

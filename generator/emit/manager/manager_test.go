@@ -26,6 +26,7 @@ import (
 
 	"github.com/kubefed-gen/kubefed/generator/emit"
 	"github.com/kubefed-gen/kubefed/generator/emit/manager"
+	"github.com/kubefed-gen/kubefed/generator/emit/admission"
 	"github.com/kubefed-gen/kubefed/generator/emit/rbac"
 	"github.com/kubefed-gen/kubefed/generator/model"
 	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
@@ -98,6 +99,9 @@ func run(root, out string, targets ...*model.Target) (emit.InMemory, error) {
 	files := emit.InMemory{}
 	gctx := &genall.GenerationContext{OutputRule: files}
 	if err := (rbac.Generator{Context: ctx}).Generate(gctx); err != nil {
+		return nil, err
+	}
+	if err := (admission.Generator{Context: ctx}).Generate(gctx); err != nil {
 		return nil, err
 	}
 	return files, manager.Generator{Context: ctx}.Generate(gctx)
@@ -344,7 +348,7 @@ func writeTree(t *testing.T, files emit.InMemory) string {
 func TestKustomizations(t *testing.T) {
 	out := writeTree(t, render(t, "", builtins()...))
 	config := filepath.Join(out, "config")
-	for _, sub := range []string{"core", "rbac", "manager", "default"} {
+	for _, sub := range []string{"core", "rbac", "admission", "manager", "default"} {
 		dir := filepath.Join(config, sub)
 		var k emit.Kustomization
 		data, err := os.ReadFile(filepath.Join(dir, "kustomization.yaml"))
@@ -374,7 +378,7 @@ func TestKustomizations(t *testing.T) {
 			}
 		}
 		if sub == "default" {
-			if k.Namespace != "kube-federation-system" || !slices.Equal(k.Resources, []string{"../core", "../crd", "../rbac", "../manager"}) {
+			if k.Namespace != "kube-federation-system" || !slices.Equal(k.Resources, []string{"../core", "../crd", "../rbac", "../admission", "../manager"}) {
 				t.Errorf("default kustomization: namespace %q, resources %v", k.Namespace, k.Resources)
 			}
 		}
@@ -414,7 +418,8 @@ func TestKustomizeBuild(t *testing.T) {
 	}
 	sort.Strings(kinds)
 	want := []string{"ClusterRole", "ClusterRole", "ClusterRoleBinding", "ClusterRoleBinding", "CustomResourceDefinition", "CustomResourceDefinition",
-		"CustomResourceDefinition", "CustomResourceDefinition", "CustomResourceDefinition", "CustomResourceDefinition", "Deployment", "Namespace", "Role", "RoleBinding", "ServiceAccount"}
+		"CustomResourceDefinition", "CustomResourceDefinition", "CustomResourceDefinition", "CustomResourceDefinition", "Deployment",
+		"MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding", "Namespace", "Role", "RoleBinding", "ServiceAccount"}
 	if !slices.Equal(kinds, want) {
 		t.Errorf("kustomize built %v, want %v", kinds, want)
 	}

@@ -21,4 +21,8 @@ const (
 	// another origin is another federation's, or the same cluster's joined under
 	// another name: reported as a conflict, never changed or deleted.
 	OriginAnnotation = "kubefed.io/origin"
+	// SyncFinalizer keeps a federated object until its member objects are
+	// deleted or orphaned. The manager's admission policy (config/admission)
+	// puts it on at creation; the sync controller adds it otherwise.
+	SyncFinalizer = "kubefed.io/sync-controller"
 )
