@@ -28,6 +28,9 @@ const (
 	// comma-separated.
 	scaleMembersEnv     = "KUBEFED_SCALE_MEMBERS"
 	scaleDefaultMembers = "2,5,10,20"
+	// scaleEtcdEnv set to "each" gives every member an etcd of its own, to
+	// compare with the default, one etcd shared by the members.
+	scaleEtcdEnv = "KUBEFED_SCALE_ETCD"
 	scaleObjects        = 500
 	// How long every member may take to hold every object.
 	scaleTimeout = 15 * time.Minute
@@ -40,16 +43,25 @@ const (
 // member, at the same concurrency per member, all members at once), the
 // controller's CPU time and peak heap, the peak RSS of this process (the
 // manager runs in it), the memory of the member processes, and member writes
-// per member object and reconciles per federated object.
+// per member object and reconciles per federated object. With
+// $KUBEFED_SCALE_ETCD=each, every member has an etcd of its own.
 func BenchmarkScaleMembers(b *testing.B) {
 	counts, err := memberCounts(os.Getenv(scaleMembersEnv))
 	if err != nil {
 		b.Fatal(err)
 	}
+	options := []federation.Option{federation.WithSharedEtcd()}
+	switch etcd := os.Getenv(scaleEtcdEnv); etcd {
+	case "", "shared":
+	case "each":
+		options = nil
+	default:
+		b.Fatalf("%s=%q: want shared or each", scaleEtcdEnv, etcd)
+	}
 	for _, n := range counts {
 		b.Run(fmt.Sprintf("members=%d", n), func(b *testing.B) {
 			began := time.Now()
-			f := federation.Start(b, manager.Options{ConcurrentSyncs: concurrency}, federation.WithMembers(n), federation.WithSharedEtcd())
+			f := federation.Start(b, manager.Options{ConcurrentSyncs: concurrency}, append(options, federation.WithMembers(n))...)
 			benchmarkScale(b, f, time.Since(began))
 		})
 	}
