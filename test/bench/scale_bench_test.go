@@ -31,7 +31,7 @@ const (
 	// scaleEtcdEnv set to "each" gives every member an etcd of its own, to
 	// compare with the default, one etcd shared by the members.
 	scaleEtcdEnv = "KUBEFED_SCALE_ETCD"
-	scaleObjects        = 500
+	scaleObjects = 500
 	// How long every member may take to hold every object.
 	scaleTimeout = 15 * time.Minute
 )
