@@ -86,6 +86,10 @@ bench: test-binaries ## Propagation of 1000 FederatedConfigMaps to 2 members vs 
 	$(GO) test -run '^$$' -bench BenchmarkStatusCollection -benchtime 1x -timeout 30m ./test/bench/
 	$(GO) test -run '^$$' -bench BenchmarkGenerateDefaultSet -benchtime 1x ./generator/
 
+.PHONY: bench-scale
+bench-scale: test-binaries ## 500 FederatedConfigMaps on 2, 5, 10 and 20 members (KUBEFED_SCALE_MEMBERS=2,5 to choose) vs the direct-write floor; CPU, memory per member.
+	$(GO) test -run '^$$' -bench BenchmarkScaleMembers -benchtime 1x -timeout 90m ./test/bench/
+
 .PHONY: soak
 soak: test-binaries ## Random creates/updates/deletes for SOAK_DURATION (30m) while a member flaps; members must end up matching the host.
 	KUBEFED_SOAK_DURATION=$(SOAK_DURATION) $(GO) test -run '^$$' -bench BenchmarkSoak -benchtime 1x -timeout 90m -v ./test/bench/

@@ -11,13 +11,17 @@
 # Members run workloads unless LOCAL_WORKLOADS=0: each also runs a controller
 # manager, a scheduler and kwok with one fake node, so that pods become Running
 # (about 1 s more to start and 220 MiB more memory per member; see test/clusters).
-# MEMBERS (default 2) is how many members start.
+# MEMBERS (default 2) is how many members start. The members keep their data in one
+# etcd, each under a prefix of its own (LOCAL_SHARED_ETCD=0: an etcd each), so that
+# many are affordable: a bare member then takes about 280 MiB (its kube-apiserver),
+# and 20 bare members start in about a minute on 2 cores.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 source hack/lib/local-state.sh
 members=${MEMBERS:-2}
 workloads=${LOCAL_WORKLOADS:-1}
+shared_etcd=${LOCAL_SHARED_ETCD:-1}
 timeout=${LOCAL_UP_TIMEOUT:-300}
 kubectl() { bin/k8s/kubectl --kubeconfig "$kubeconfig" "$@"; }
 
@@ -87,7 +91,9 @@ go build -o bin/local-clusters ./hack/local-clusters
 mkdir -p "$state/tmp"
 workload_flag=--workloads
 [[ $workloads == 0 ]] && workload_flag=--workloads=false
-TMPDIR=$state/tmp nohup bin/local-clusters --members "$members" "$workload_flag" \
+etcd_flag=--shared-etcd
+[[ $shared_etcd == 0 ]] && etcd_flag=--shared-etcd=false
+TMPDIR=$state/tmp nohup bin/local-clusters --members "$members" "$workload_flag" "$etcd_flag" \
   --kubeconfig "$kubeconfig" --ready-file "$readyfile" >"$logfile" 2>&1 &
 pid=$!
 echo "$pid" >"$pidfile"

@@ -28,6 +28,7 @@ func main() {
 	kubeconfig := flags.String("kubeconfig", ".local/kubeconfig", "where to write the kubeconfig (one context per cluster)")
 	readyFile := flags.String("ready-file", "", "file to write this process's pid to once the clusters are up and the kubeconfig is written (default: the kubeconfig path + .ready)")
 	workloads := flags.Bool("workloads", false, "members run workloads: each has a controller manager, a scheduler and kwok with one fake node, so that pods become Running")
+	sharedEtcd := flags.Bool("shared-etcd", false, "members keep their data in one etcd, each under a prefix of its own, instead of one etcd each")
 	_ = flags.Parse(os.Args[1:])
 	if *readyFile == "" {
 		*readyFile = *kubeconfig + ".ready"
@@ -38,7 +39,7 @@ func main() {
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
 
-	opts := clusters.Options{Members: *members}
+	opts := clusters.Options{Members: *members, SharedEtcd: *sharedEtcd}
 	if *workloads {
 		opts.Workloads = map[string]clusters.Workloads{}
 		for i := 1; i <= *members; i++ {

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"time"
 
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
@@ -31,15 +30,18 @@ type Cluster struct {
 	// runs none.
 	Workloads *Workloads
 
-	env        *envtest.Environment
-	components []*component // kube-controller-manager, kube-scheduler, kwok
-	workDir    string       // their kubeconfig, removed on stop
+	apiServer  *envtest.APIServer
+	etcd       *envtest.Etcd // nil when the cluster keeps its data in the set's shared etcd
+	components []*component  // kube-controller-manager, kube-scheduler, kwok
+	workDir    string        // their kubeconfig, removed on stop
 }
 
 // Set is a host cluster and its member clusters.
 type Set struct {
 	Host    *Cluster
 	Members []*Cluster
+
+	etcd *envtest.Etcd // the members' shared etcd, with Options.SharedEtcd
 }
 
 // Options says what to start.
@@ -53,6 +55,12 @@ type Options struct {
 	// Workloads names, by cluster name (HostName, MemberName(i)), the clusters
 	// that run pods, and on what nodes; the others are bare API servers.
 	Workloads map[string]Workloads
+	// SharedEtcd makes the members keep their data in one etcd, each under a
+	// prefix of its own (kube-apiserver's --etcd-prefix), instead of running an
+	// etcd each; the host keeps its own. Each member still has its own API
+	// server, objects, resource versions and kube-system namespace UID (the
+	// identity a federation knows it by), but its etcd is not its own to stop.
+	SharedEtcd bool
 }
 
 // Start starts the host and member clusters concurrently and returns once every API
@@ -80,29 +88,26 @@ func Start(opts Options) (*Set, error) {
 		}
 	}
 
+	if opts.SharedEtcd && len(set.Members) > 0 {
+		set.etcd = newEtcd(dir)
+		if err := set.etcd.Start(); err != nil {
+			return nil, fmt.Errorf("start the members' etcd: %w", err)
+		}
+	}
+
 	all := set.All()
 	errs := make([]error, len(all))
 	var wg sync.WaitGroup
 	for i, c := range all {
-		c.env = &envtest.Environment{
-			BinaryAssetsDirectory:    dir,
-			ControlPlaneStartTimeout: 2 * time.Minute,
-			ControlPlaneStopTimeout:  time.Minute,
-			ErrorIfCRDPathMissing:    true,
-		}
+		etcd, crds := set.etcd, []string(nil)
 		if c == set.Host {
-			c.env.CRDDirectoryPaths = opts.HostCRDDirs
+			etcd, crds = nil, opts.HostCRDDirs
 		}
 		wg.Go(func() {
-			cfg, err := c.env.Start()
-			if err != nil {
+			if err := c.startControlPlane(dir, etcd, crds); err != nil {
 				errs[i] = fmt.Errorf("start cluster %s: %w", c.Name, err)
 				return
 			}
-			// Tests write many objects at once; the client-go default of 5 QPS
-			// would measure the client, not the API server.
-			cfg.QPS, cfg.Burst = 500, 1000
-			c.Config = cfg
 			if c.Workloads != nil {
 				if err := c.startWorkloads(dir); err != nil {
 					errs[i] = fmt.Errorf("start workloads of cluster %s: %w", c.Name, err)
@@ -122,20 +127,34 @@ func (s *Set) All() []*Cluster {
 	return append([]*Cluster{s.Host}, s.Members...)
 }
 
-// Stop stops every cluster that is running and removes its data. A cluster's
-// controller manager, scheduler and kwok stop before its API server.
+// Stop stops every cluster that is running, all at once, and removes their
+// data. A cluster's controller manager, scheduler and kwok stop before its API
+// server, and the members' shared etcd stops last.
 func (s *Set) Stop() error {
+	all := s.All()
+	errs := make([]error, len(all)+1)
+	var wg sync.WaitGroup
+	for i, c := range all {
+		wg.Go(func() { errs[i] = c.stop() })
+	}
+	wg.Wait()
+	if s.etcd != nil {
+		if err := s.etcd.Stop(); err != nil {
+			errs[len(all)] = fmt.Errorf("stop the members' etcd: %w", err)
+		}
+		s.etcd = nil
+	}
+	return errors.Join(errs...)
+}
+
+// stop stops the cluster's workloads, then its API server and its own etcd.
+func (c *Cluster) stop() error {
 	var errs []error
-	for _, c := range s.All() {
-		if c.env == nil || c.Config == nil {
-			continue
-		}
-		if err := c.stopWorkloads(); err != nil {
-			errs = append(errs, fmt.Errorf("stop workloads of cluster %s: %w", c.Name, err))
-		}
-		if err := c.env.Stop(); err != nil {
-			errs = append(errs, fmt.Errorf("stop cluster %s: %w", c.Name, err))
-		}
+	if err := c.stopWorkloads(); err != nil {
+		errs = append(errs, fmt.Errorf("stop workloads of cluster %s: %w", c.Name, err))
+	}
+	if err := c.stopProcesses(); err != nil {
+		errs = append(errs, fmt.Errorf("stop cluster %s: %w", c.Name, err))
 	}
 	return errors.Join(errs...)
 }

@@ -13,5 +13,12 @@
 // where the API server's goes (discarded unless
 // KUBEBUILDER_ATTACH_CONTROL_PLANE_OUTPUT=true), and they stop with the cluster.
 //
+// A bare cluster costs about 330 MiB RSS: 290 for kube-apiserver, 40 for etcd
+// (PSS 200 and 20: a page of a binary that several processes run counts in the
+// RSS of each). With Options.SharedEtcd the members keep their data in one etcd,
+// each under a prefix of its own, which saves most of the etcd share and a tenth
+// of the CPU time a start takes; the API server is the cost that remains. The
+// Memory methods read these figures from /proc.
+//
 // The binaries come from hack/install-test-binaries.sh; BinaryDir finds them.
 package clusters

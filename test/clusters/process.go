@@ -4,11 +4,14 @@ package clusters
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"syscall"
+
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
 )
 
 // HangAPIServer stops the cluster's kube-apiserver with SIGSTOP: its port stays
@@ -37,11 +40,29 @@ func (c *Cluster) signalAPIServer(sig syscall.Signal) error {
 // keeps its process handle unexported, so it is found in /proc (Linux only): the
 // child of this process that runs kube-apiserver on the cluster's secure port.
 func (c *Cluster) APIServerPID() (int, error) {
-	if c.env == nil || c.env.ControlPlane.APIServer == nil {
+	if c.apiServer == nil {
 		return 0, fmt.Errorf("cluster %s is not running", c.Name)
 	}
-	port := c.env.ControlPlane.APIServer.SecureServing.Port
-	want := []byte("--secure-port=" + port)
+	pid, err := childPID("kube-apiserver", "--secure-port="+c.apiServer.SecureServing.Port)
+	if err != nil {
+		return 0, fmt.Errorf("cluster %s: %w", c.Name, err)
+	}
+	return pid, nil
+}
+
+// etcdPID returns the process ID of etcd e, a child of this process, found in
+// /proc by the client URL it listens on.
+func etcdPID(e *envtest.Etcd) (int, error) {
+	if e == nil || e.URL == nil {
+		return 0, errors.New("etcd is not running")
+	}
+	return childPID("etcd", "--listen-client-urls="+e.URL.String())
+}
+
+// childPID returns the process ID of the child of this process that runs the
+// binary named name with the argument arg.
+func childPID(name, arg string) (int, error) {
+	want := []byte(arg)
 	dirs, err := filepath.Glob("/proc/[0-9]*")
 	if err != nil {
 		return 0, err
@@ -56,16 +77,16 @@ func (c *Cluster) APIServerPID() (int, error) {
 			continue // exited meanwhile
 		}
 		args := bytes.Split(bytes.TrimRight(cmdline, "\x00"), []byte{0})
-		if filepath.Base(string(args[0])) != "kube-apiserver" {
+		if filepath.Base(string(args[0])) != name {
 			continue
 		}
-		for _, arg := range args[1:] {
-			if bytes.Equal(arg, want) {
+		for _, a := range args[1:] {
+			if bytes.Equal(a, want) {
 				return pid, nil
 			}
 		}
 	}
-	return 0, fmt.Errorf("cluster %s: no kube-apiserver child of this process serves port %s", c.Name, port)
+	return 0, fmt.Errorf("no %s child of this process runs with %s", name, arg)
 }
 
 // parentPID reads the parent's PID from /proc/<pid>/stat; -1 if it cannot.

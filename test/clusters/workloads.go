@@ -111,7 +111,7 @@ func names(cs []*Cluster) []string {
 // health checks and every node is Ready. What it started is recorded on c, for
 // stopWorkloads, even when it fails.
 func (c *Cluster) startWorkloads(binDir string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), c.env.ControlPlaneStartTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
 
 	// Under TMPDIR, as envtest's own folders are: make local-up points it into
@@ -132,7 +132,7 @@ func (c *Cluster) startWorkloads(binDir string) error {
 
 	// Their logs go where the API server's go: nowhere, unless envtest attaches
 	// the control plane's output (KUBEBUILDER_ATTACH_CONTROL_PLANE_OUTPUT=true).
-	api := c.env.ControlPlane.GetAPIServer()
+	api := c.apiServer
 	start := func(name string, args []string, env ...string) (*component, error) {
 		p, err := startComponent(name, filepath.Join(binDir, name), args, env, api.Out, api.Err)
 		if err != nil {
@@ -264,7 +264,7 @@ func (c *Cluster) stopWorkloads() error {
 	errs := make([]error, len(c.components))
 	var wg sync.WaitGroup
 	for i, p := range c.components {
-		wg.Go(func() { errs[i] = p.stop(c.env.ControlPlaneStopTimeout) })
+		wg.Go(func() { errs[i] = p.stop(stopTimeout) })
 	}
 	wg.Wait()
 	c.components = nil

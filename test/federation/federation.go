@@ -1,6 +1,7 @@
 // Package federation starts a complete local federation for tests and benchmarks:
-// a real host and two real members (package clusters), both joined, and the
-// default controller manager running in-process against them.
+// a real host and real members (package clusters; two unless WithMembers says
+// otherwise), all joined, and the default controller manager running in-process
+// against them.
 package federation
 
 import (
@@ -43,7 +44,7 @@ import (
 // KubefedNamespace is where the control plane keeps its own objects in the host.
 const KubefedNamespace = corev1beta1.DefaultNamespace
 
-// Federation is a host with two joined members and the default controller manager
+// Federation is a host with its joined members and the default controller manager
 // running in-process against them.
 type Federation struct {
 	Set *clusters.Set
