@@ -81,8 +81,10 @@ local-down: ## Stop the local clusters.
 ##@ Benchmarks
 
 .PHONY: bench
-bench: test-binaries ## Propagation of 1000 FederatedConfigMaps to 2 members vs the direct-write floor; status collection on vs off; kubefed-gen over the default set.
+bench: test-binaries ## Create/update/delete of 1000 FederatedConfigMaps on 2 members vs floors A and B; latency percentiles at 20/s; cold start with 10,000 objects; status collection on vs off; kubefed-gen over the default set.
 	$(GO) test -run '^$$' -bench BenchmarkPropagation -benchtime 1x -timeout 30m ./test/bench/
+	$(GO) test -run '^$$' -bench BenchmarkLatency -benchtime 1x -timeout 30m ./test/bench/
+	$(GO) test -run '^$$' -bench BenchmarkColdStart -benchtime 1x -timeout 60m ./test/bench/
 	$(GO) test -run '^$$' -bench BenchmarkStatusCollection -benchtime 1x -timeout 30m ./test/bench/
 	$(GO) test -run '^$$' -bench BenchmarkGenerateDefaultSet -benchtime 1x ./generator/
 

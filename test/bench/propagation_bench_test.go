@@ -3,7 +3,10 @@ package bench
 import (
 	"context"
 	"fmt"
+	"maps"
 	"runtime/metrics"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -12,6 +15,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	crmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
@@ -27,11 +32,18 @@ const (
 	concurrency = 16
 )
 
-// BenchmarkPropagation federates 1000 ConfigMaps onto 2 members and reports the
-// time until every member object exists as a ratio to the floor: the same 2000
-// objects created straight in the members with client-go at the same concurrency.
-// It then resyncs every object with nothing changed and reports the member writes
-// that caused (expected 0), and the controller's CPU time and peak heap.
+// BenchmarkPropagation federates 1000 ConfigMaps onto 2 members, then updates
+// every template, then deletes them all, and reports each phase's time as a
+// ratio to two floors measured in the same run with the manager stopped:
+//   - floor A: the member writes alone (2000 creates, updates or deletes
+//     straight in the members with client-go at the same concurrency);
+//   - floor B: those and the user's 1000 host writes of the federated objects,
+//     issued at once, at the same concurrency: what a perfect pipeline costs.
+//
+// Per phase it also reports the host writes per federated object (the user's
+// own included), the member writes per member object, reconciles per object and
+// the controller's CPU time per member write; then a resync of every object with
+// nothing changed, whose member writes should be 0; and the peak heap.
 //
 // It runs twice: with the typed sync controller the default manager is built
 // with, and with the dynamic one (unstructured objects) of a manager built
@@ -47,78 +59,175 @@ func BenchmarkPropagation(b *testing.B) {
 	})
 }
 
+// phases are the three things a user does to federated objects, each with
+// what the user writes in the host and what must then hold in every member.
+var phases = []struct {
+	name string
+	// host writes object i as the user would.
+	host func(ctx context.Context, c client.Client, ns string, i int, placement fedv1beta1.Placement) error
+	// member writes object i straight in a member, for the floors.
+	member func(ctx context.Context, c client.Client, ns string, i int) error
+	// want is the index value every member object must have after the phase;
+	// nil: the members must be empty.
+	want func(name string) string
+}{
+	{
+		name: "create",
+		host: func(ctx context.Context, c client.Client, ns string, i int, placement fedv1beta1.Placement) error {
+			cm := &typesv1beta1.FederatedConfigMap{ObjectMeta: metav1.ObjectMeta{Name: cmName(i), Namespace: ns}}
+			cm.Spec.Template.Data = map[string]string{"index": fmt.Sprint(i)}
+			cm.Spec.Placement = placement
+			return c.Create(ctx, cm)
+		},
+		member: func(ctx context.Context, c client.Client, ns string, i int) error {
+			return c.Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: cmName(i), Namespace: ns}, Data: map[string]string{"index": fmt.Sprint(i)}})
+		},
+		want: func(name string) string { return strings.TrimPrefix(name, "cm-") },
+	},
+	{
+		name: "update",
+		host: func(ctx context.Context, c client.Client, ns string, i int, placement fedv1beta1.Placement) error {
+			patch := []byte(`{"spec":{"template":{"data":{"index":"` + updated(i) + `"}}}}`)
+			return c.Patch(ctx, &typesv1beta1.FederatedConfigMap{ObjectMeta: metav1.ObjectMeta{Name: cmName(i), Namespace: ns}}, client.RawPatch(types.MergePatchType, patch))
+		},
+		member: func(ctx context.Context, c client.Client, ns string, i int) error {
+			patch := []byte(`{"data":{"index":"` + updated(i) + `"}}`)
+			return c.Patch(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: cmName(i), Namespace: ns}}, client.RawPatch(types.MergePatchType, patch))
+		},
+		want: func(name string) string { return strings.TrimPrefix(name, "cm-") + "-v2" },
+	},
+	{
+		name: "delete",
+		host: func(ctx context.Context, c client.Client, ns string, i int, placement fedv1beta1.Placement) error {
+			return c.Delete(ctx, &typesv1beta1.FederatedConfigMap{ObjectMeta: metav1.ObjectMeta{Name: cmName(i), Namespace: ns}})
+		},
+		member: func(ctx context.Context, c client.Client, ns string, i int) error {
+			return c.Delete(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: cmName(i), Namespace: ns}})
+		},
+	},
+}
+
+func cmName(i int) string  { return fmt.Sprintf("cm-%04d", i) }
+func updated(i int) string { return fmt.Sprint(i) + "-v2" }
+
+// floors are one phase's floor A and floor B.
+type floors struct{ a, b time.Duration }
+
 func benchmarkPropagation(b *testing.B, f *federation.Federation) {
 	ctx := context.Background()
+	members := f.MemberNames()
 	for b.Loop() {
-		floor := timeFloor(b, f)
-		f.FederateNamespace(b, "bench", "member1", "member2")
-
-		cpuBefore := cpuSeconds()
-		reconcilesBefore, hostWritesBefore := counter(b, "controller_runtime_reconcile_total"), counter(b, "rest_client_requests_total")
-		stopSampling := samplePeakHeap()
-		start := time.Now()
-		run(b, objects, func(i int) error {
-			cm := &typesv1beta1.FederatedConfigMap{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("cm-%04d", i), Namespace: "bench"}}
-			cm.Spec.Template.Data = map[string]string{"index": fmt.Sprint(i)}
-			cm.Spec.Placement = federation.PlacementOn("member1", "member2")
-			return f.Host.Create(ctx, cm)
-		})
-		hostCreates := time.Since(start)
-		for name, m := range f.Members {
-			f.Eventually(b, "all objects in "+name, func(ctx context.Context) error {
-				var list corev1.ConfigMapList
-				if err := m.List(ctx, &list, client.InNamespace("bench"), client.MatchingLabels{fedv1beta1.ManagedLabel: "true"}); err != nil {
-					return err
-				}
-				if len(list.Items) < objects {
-					return fmt.Errorf("%d of %d", len(list.Items), objects)
-				}
-				return nil
-			})
+		measured := measureFloors(b, f)
+		f.FederateNamespace(b, "bench", members...)
+		trackers := map[string]*tracker{}
+		for _, m := range f.Set.Members {
+			trackers[m.Name] = track(b, m.Config, "bench")
 		}
-		federated := time.Since(start)
-		b.ReportMetric((counter(b, "controller_runtime_reconcile_total")-reconcilesBefore)/objects, "reconciles/object")
-		b.ReportMetric((counter(b, "rest_client_requests_total")-hostWritesBefore)/objects, "requests/object")
-		cpu := cpuSeconds() - cpuBefore
-		peak := stopSampling()
+		hostObjects := hostTracker(b, f, "bench")
 
-		writes := resyncWrites(b, f)
-
-		b.ReportMetric(floor.Seconds(), "floor-s")
-		b.ReportMetric(federated.Seconds(), "federated-s")
-		// How long the benchmark itself took to create the federated objects in the
-		// host, while the controller was already propagating: part of federated-s.
-		b.ReportMetric(hostCreates.Seconds(), "host-creates-s")
-		b.ReportMetric(federated.Seconds()/floor.Seconds(), "x-floor")
-		b.ReportMetric(writes, "resync-writes")
-		b.ReportMetric(cpu, "controller-cpu-s")
-		b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+		stopSampling := samplePeakHeap()
+		for _, phase := range phases {
+			cpu, reconciles := cpuSeconds(), counter(b, "controller_runtime_reconcile_total")
+			hostWrites, memberWrites := counter(b, "kubefed_host_writes_total"), counter(b, "kubefed_member_writes_total")
+			start := time.Now()
+			run(b, objects, func(i int) error { return phase.host(ctx, f.Host, "bench", i, federation.PlacementOn(members...)) })
+			n := objects
+			if phase.want == nil {
+				n = 0
+			}
+			waitFor(b, phase.name+" propagated", 10*time.Minute, allHold(trackers, n, phase.want))
+			if phase.want == nil {
+				waitFor(b, "federated objects gone", 10*time.Minute, func() error {
+					if left := hostObjects(); left > 0 {
+						return fmt.Errorf("%d federated objects left", left)
+					}
+					return nil
+				})
+			}
+			took := time.Since(start)
+			fl := measured[phase.name]
+			written := counter(b, "kubefed_member_writes_total") - memberWrites
+			b.ReportMetric(took.Seconds(), phase.name+"-s")
+			b.ReportMetric(took.Seconds()/fl.a.Seconds(), phase.name+"-x-floorA")
+			b.ReportMetric(took.Seconds()/fl.b.Seconds(), phase.name+"-x-floorB")
+			// The user's own write, and the controller's.
+			b.ReportMetric(1+(counter(b, "kubefed_host_writes_total")-hostWrites)/objects, phase.name+"-host-writes/object")
+			b.ReportMetric(written/float64(objects*len(members)), phase.name+"-member-writes/member-object")
+			b.ReportMetric((counter(b, "controller_runtime_reconcile_total")-reconciles)/objects, phase.name+"-reconciles/object")
+			b.ReportMetric((cpuSeconds()-cpu)*1000/max(written, 1), phase.name+"-cpu-ms/member-write")
+			if phase.name == "create" {
+				b.ReportMetric(resyncWrites(b, f), "resync-writes")
+			}
+		}
+		b.ReportMetric(float64(stopSampling())/(1<<20), "peak-heap-MiB")
 	}
 }
 
-// timeFloor creates the same number of ConfigMaps straight in every member, at the
-// same concurrency per member as the controller has.
-func timeFloor(b *testing.B, f *federation.Federation) time.Duration {
+// measureFloors measures floor A and floor B of every phase in namespace
+// "floor", with the manager stopped and the admission policy off, so that the
+// host writes are plain writes nothing reacts to; the manager is started again
+// at the end.
+func measureFloors(b *testing.B, f *federation.Federation) map[string]floors {
 	ctx := context.Background()
-	for _, m := range f.Members {
-		if err := m.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "floor"}}); err != nil {
+	f.StopManager(b)
+	defer f.StartManager(b)
+	out := map[string]floors{}
+	f.WithoutAdmissionPolicy(b, func() {
+		for _, c := range append([]client.Client{f.Host}, slices.Collect(maps.Values(f.Members))...) {
+			if err := c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "floor"}}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		for _, phase := range phases {
+			membersOnly := func(ctx context.Context) {
+				var wg sync.WaitGroup
+				for _, m := range f.Members {
+					wg.Go(func() { run(b, objects, func(i int) error { return phase.member(ctx, m, "floor", i) }) })
+				}
+				wg.Wait()
+			}
+			// Floor A first, in its own namespace's objects: then floor B repeats
+			// the member writes on a second set (suffix b) with the host's.
+			start := time.Now()
+			membersOnly(ctx)
+			a := time.Since(start)
+			start = time.Now()
+			var wg sync.WaitGroup
+			placement := federation.PlacementOn(f.MemberNames()...)
+			wg.Go(func() { run(b, objects, func(i int) error { return phase.host(ctx, f.Host, "floor", i, placement) }) })
+			for _, m := range f.Members {
+				wg.Go(func() {
+					run(b, objects, func(i int) error { return phase.member(ctx, m, "floor", i+objects) })
+				})
+			}
+			wg.Wait()
+			out[phase.name] = floors{a: a, b: time.Since(start)}
+			b.ReportMetric(a.Seconds(), phase.name+"-floorA-s")
+			b.ReportMetric(out[phase.name].b.Seconds(), phase.name+"-floorB-s")
+		}
+	})
+	return out
+}
+
+// hostTracker returns a function counting the federated ConfigMaps in ns, read
+// from a watch of the host.
+func hostTracker(b *testing.B, f *federation.Federation, ns string) func() int {
+	b.Helper()
+	c, err := cache.New(f.Set.Host.Config, cache.Options{Scheme: f.Host.Scheme(), DefaultNamespaces: map[string]cache.Config{ns: {}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	b.Cleanup(cancel)
+	go func() { _ = c.Start(ctx) }()
+	return func() int {
+		var list metav1.PartialObjectMetadataList
+		list.SetGroupVersionKind(typesv1beta1.SchemeGroupVersion.WithKind("FederatedConfigMapList"))
+		if err := c.List(ctx, &list); err != nil {
 			b.Fatal(err)
 		}
+		return len(list.Items)
 	}
-	start := time.Now()
-	var wg sync.WaitGroup
-	for _, m := range f.Members {
-		wg.Go(func() {
-			run(b, objects, func(i int) error {
-				return m.Create(ctx, &corev1.ConfigMap{
-					ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("cm-%04d", i), Namespace: "floor"},
-					Data:       map[string]string{"index": fmt.Sprint(i)},
-				})
-			})
-		})
-	}
-	wg.Wait()
-	return time.Since(start)
 }
 
 // resyncWrites requeues every federated object (the sync controllers watch the
@@ -131,7 +240,7 @@ func resyncWrites(b *testing.B, f *federation.Federation) float64 {
 	if err := f.Host.Create(ctx, cfg); err != nil {
 		b.Fatal(err)
 	}
-	f.Eventually(b, "resync reconciled every object", func(context.Context) error {
+	waitFor(b, "resync reconciled every object", 5*time.Minute, func() error {
 		if got := counter(b, "controller_runtime_reconcile_total") - reconciles; got < objects {
 			return fmt.Errorf("%v reconciles", got)
 		}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"testing"
 
+	admissionv1 "k8s.io/api/admissionregistration/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -58,23 +59,67 @@ func installAdmission(t testing.TB, host client.Client, types []fedtype.Descript
 			t.Fatalf("%s: %v", file, err)
 		}
 	}
-	if probe.Federated.Plural == "" {
-		return
+	waitAdmission(t, host, probe)
+}
+
+// WithoutAdmissionPolicy runs fn with the admission policy's binding removed, so
+// that federated objects are created as plain objects, then puts it back.
+func (f *Federation) WithoutAdmissionPolicy(t testing.TB, fn func()) {
+	t.Helper()
+	ctx := context.Background()
+	var bindings admissionv1.MutatingAdmissionPolicyBindingList
+	if err := f.Host.List(ctx, &bindings); err != nil {
+		t.Fatal(err)
 	}
-	// The API server loads policies asynchronously; a dry run shows when it
-	// applies this one.
-	fed := &unstructured.Unstructured{}
-	fed.SetGroupVersionKind(probe.Federated.GroupVersionKind)
-	eventually(t, "admission policy in effect", func(ctx context.Context) error {
-		obj := fed.DeepCopy()
-		obj.SetNamespace(KubefedNamespace)
-		obj.SetName("admission-probe")
-		if err := host.Create(ctx, obj, client.DryRunAll); err != nil {
-			return err
+	for _, b := range bindings.Items {
+		if err := f.Host.Delete(ctx, &b); err != nil {
+			t.Fatal(err)
 		}
-		if !slices.Contains(obj.GetFinalizers(), fedv1beta1.SyncFinalizer) {
-			return fmt.Errorf("a new %s has finalizers %v", probe.Federated.Kind, obj.GetFinalizers())
+	}
+	var probe fedtype.Info
+	for _, typ := range f.types {
+		if info := typ.TypeInfo(); info.Target.Namespaced {
+			probe = info
+			break
+		}
+	}
+	eventually(t, "admission policy out of effect", func(ctx context.Context) error {
+		if mutated(ctx, f.Host, probe) {
+			return fmt.Errorf("a new %s still gets finalizer %s", probe.Federated.Kind, fedv1beta1.SyncFinalizer)
 		}
 		return nil
 	})
+	fn()
+	for _, b := range bindings.Items {
+		b.ResourceVersion, b.UID = "", ""
+		if err := f.Host.Create(ctx, &b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitAdmission(t, f.Host, probe)
+}
+
+// waitAdmission returns once the API server applies the policy: it loads
+// policies asynchronously.
+func waitAdmission(t testing.TB, host client.Client, probe fedtype.Info) {
+	t.Helper()
+	if probe.Federated.Plural == "" {
+		return
+	}
+	eventually(t, "admission policy in effect", func(ctx context.Context) error {
+		if !mutated(ctx, host, probe) {
+			return fmt.Errorf("a new %s gets no finalizer %s", probe.Federated.Kind, fedv1beta1.SyncFinalizer)
+		}
+		return nil
+	})
+}
+
+// mutated says whether a new federated object of type probe gets the sync
+// finalizer, by a dry run.
+func mutated(ctx context.Context, host client.Client, probe fedtype.Info) bool {
+	obj := &unstructured.Unstructured{}
+	obj.SetGroupVersionKind(probe.Federated.GroupVersionKind)
+	obj.SetNamespace(KubefedNamespace)
+	obj.SetName("admission-probe")
+	return host.Create(ctx, obj, client.DryRunAll) == nil && slices.Contains(obj.GetFinalizers(), fedv1beta1.SyncFinalizer)
 }
