@@ -106,7 +106,7 @@ func (r *ingressReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ct
 	// Only ready clusters, sorted by name (Members is), as in KubeFed.
 	for _, m := range r.clusters.Members() {
 		if !Ready(m) {
-			why[m.Name] = dns.ReasonClusterNotReady + ": " + notReadyMessage(m)
+			why[m.Name] = ExplainIngress(false, dns.Contribution{})
 			continue
 		}
 		c, err := r.contribution(ctx, m, client.ObjectKeyFromObject(&rec))

@@ -205,42 +205,31 @@ func (r *serviceReconciler) observe(ctx context.Context, rec *mcdnsv1alpha1.Serv
 	}
 	for _, m := range r.clusters.Members() {
 		t := topo[m.Name]
-		entry := mcdnsv1alpha1.ClusterDNS{Cluster: m.Name, Zones: t.zones, Region: t.region}
-		if !Ready(m) {
-			// Out of every name, but its zone and region names stay, as CNAMEs
-			// to the clusters that still serve.
-			if _, ok := prev[m.Name]; ok {
-				obs.entries = append(obs.entries, entry)
+		var c dns.Contribution
+		ready := Ready(m)
+		if ready {
+			var err error
+			if c, err = r.contribution(ctx, m, rec); err != nil {
+				obs.readErr = errors.Join(obs.readErr, fmt.Errorf("cluster %s: %w", m.Name, err))
+				if p, ok := prev[m.Name]; ok {
+					obs.entries = append(obs.entries, p)
+				}
+				obs.why[m.Name] = "not read, its last entry is kept: " + err.Error()
+				continue
 			}
-			obs.why[m.Name] = dns.ReasonClusterNotReady + ": " + notReadyMessage(m)
-			continue
 		}
-		c, err := r.contribution(ctx, m, rec)
-		if err != nil {
-			obs.readErr = errors.Join(obs.readErr, fmt.Errorf("cluster %s: %w", m.Name, err))
-			if p, ok := prev[m.Name]; ok {
-				obs.entries = append(obs.entries, p)
-			}
-			obs.why[m.Name] = "not read, its last entry is kept: " + err.Error()
-			continue
+		entry, why := ServiceEntry(rec, m.Name, ready, c, t.zones, t.region)
+		if entry != nil {
+			obs.entries = append(obs.entries, *entry)
 		}
-		entry.LoadBalancer = c.LoadBalancer
-		obs.entries = append(obs.entries, entry)
-		if c.Reason != "" {
-			obs.why[m.Name] = c.Reason + ": " + c.Message
+		if why != "" {
+			obs.why[m.Name] = why
 		} else {
 			obs.giving = append(obs.giving, m.Name)
 		}
 	}
 	slices.SortFunc(obs.entries, func(a, b mcdnsv1alpha1.ClusterDNS) int { return strings.Compare(a.Cluster, b.Cluster) })
 	return obs, nil
-}
-
-func notReadyMessage(m *cluster.Member) string {
-	if err := m.Unresponsive(); err != nil {
-		return "the cluster does not answer: " + err.Error()
-	}
-	return "the cluster is not ready"
 }
 
 // contribution reads, from member m's cache, what it gives rec.
