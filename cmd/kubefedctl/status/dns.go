@@ -361,7 +361,9 @@ func (r *dnsReport) write(out io.Writer, format string) error {
 // gives.
 func (r *dnsReport) writeText(out io.Writer) error {
 	w := tabwriter.NewWriter(out, 0, 8, 2, ' ', 0)
-	field := func(name, format string, args ...any) { fmt.Fprintf(w, "%s:\t%s\n", name, fmt.Sprintf(format, args...)) }
+	field := func(name, format string, args ...any) {
+		fmt.Fprintf(w, "%s:\t%s\n", name, fmt.Sprintf(format, args...))
+	}
 	field(r.Kind, "%s/%s", r.Namespace, r.Name)
 	if r.Kind == serviceDNSRecord {
 		domain := r.Domain
