@@ -12,7 +12,7 @@ func TestDNSRecordKind(t *testing.T) {
 	for arg, want := range map[string]string{
 		"servicednsrecords": serviceDNSRecord, "ServiceDNSRecord": serviceDNSRecord, "servicednsrecord": serviceDNSRecord,
 		"servicednsrecords.multiclusterdns.kubefed.io": serviceDNSRecord,
-		"ingressdnsrecords": ingressDNSRecord, "IngressDNSRecord.multiclusterdns.kubefed.io": ingressDNSRecord,
+		"ingressdnsrecords":                            ingressDNSRecord, "IngressDNSRecord.multiclusterdns.kubefed.io": ingressDNSRecord,
 		"services": "", "deployments.apps": "", "dnsendpoints": "",
 	} {
 		if got := dnsRecordKind(arg); got != want {
