@@ -57,9 +57,10 @@ type ServiceDNSRecordStatus struct {
 	// Domain is the DNS domain of the KubeFed control plane, from the Domain.
 	// +optional
 	Domain string `json:"domain,omitempty"`
-	// DNS has one entry per member cluster, sorted by cluster: its zones and
-	// region, and its Service's load balancer when the Service may be served
-	// from there.
+	// DNS has one entry per ready member cluster, sorted by cluster: its zones
+	// and region, and its Service's load balancer when the Service may be
+	// served from there. A cluster that becomes unready keeps its entry without
+	// load balancer, so that its zone and region names point one level up.
 	// +optional
 	DNS []ClusterDNS `json:"dns,omitempty"`
 }
