@@ -5,9 +5,10 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
-echo "==> deepcopy, core.kubefed.io and scheduling.kubefed.io CRDs for runtime/apis"
+echo "==> deepcopy, core.kubefed.io, scheduling.kubefed.io, multiclusterdns.kubefed.io and externaldns.k8s.io CRDs for runtime/apis"
 go tool controller-gen object paths=./runtime/apis/...
-go tool controller-gen crd paths=./runtime/apis/core/... paths=./runtime/apis/scheduling/... output:crd:artifacts:config=runtime/config/crd
+go tool controller-gen crd paths=./runtime/apis/core/... paths=./runtime/apis/scheduling/... \
+  paths=./runtime/apis/multiclusterdns/... paths=./runtime/apis/externaldns/... output:crd:artifacts:config=runtime/config/crd
 
 echo "==> go generate ./..."
 go generate ./...

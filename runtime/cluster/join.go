@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/validation"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"k8s.io/utils/ptr"
@@ -53,6 +55,61 @@ type JoinOptions struct {
 	// to the KubeFed namespace only, as KubeFed's namespaced join does. Empty means
 	// the scope of the host's KubeFedConfig (Cluster without one).
 	Scope corev1beta1.Scope
+	// Zones and Region, when set, are where the member is, for multicluster DNS:
+	// they win over its nodes' topology labels (see Topology). Join records them
+	// in the KubeFedCluster's annotations ZonesAnnotation and RegionAnnotation
+	// and writes them into its status.zones and status.region, where KubeFed's
+	// users set them. Unset, what the KubeFedCluster has is kept. Each must be a
+	// DNS label (lower case letters, digits, hyphens), since it becomes part of
+	// DNS names.
+	Zones  []string
+	Region string
+}
+
+// Annotations of a KubeFedCluster holding the zones (comma-separated) and the
+// region given at join; they win over what the member's nodes say.
+const (
+	ZonesAnnotation  = "kubefed.io/zones"
+	RegionAnnotation = "kubefed.io/region"
+)
+
+// Topology returns the zones and region of the member kfc stands for: those
+// given at join (its annotations ZonesAnnotation and RegionAnnotation), each
+// else its status, which the registry fills from the topology labels of the
+// member's nodes. Zones are sorted and unique.
+func Topology(kfc *corev1beta1.KubeFedCluster) (zones []string, region string) {
+	if v, ok := kfc.Annotations[ZonesAnnotation]; ok {
+		for _, z := range strings.Split(v, ",") {
+			if z = strings.TrimSpace(z); z != "" {
+				zones = append(zones, z)
+			}
+		}
+	} else {
+		zones = slices.Clone(kfc.Status.Zones)
+	}
+	slices.Sort(zones)
+	zones = slices.Compact(zones)
+	if v, ok := kfc.Annotations[RegionAnnotation]; ok {
+		region = strings.TrimSpace(v)
+	} else if kfc.Status.Region != nil {
+		region = *kfc.Status.Region
+	}
+	return zones, region
+}
+
+// checkTopology refuses zones and regions that cannot be part of DNS names.
+func (o JoinOptions) checkTopology() error {
+	for _, z := range o.Zones {
+		if errs := validation.IsDNS1123Label(z); len(errs) > 0 {
+			return fmt.Errorf("zone %q: %s", z, strings.Join(errs, "; "))
+		}
+	}
+	if o.Region != "" {
+		if errs := validation.IsDNS1123Label(o.Region); len(errs) > 0 {
+			return fmt.Errorf("region %q: %s", o.Region, strings.Join(errs, "; "))
+		}
+	}
+	return nil
 }
 
 func (o JoinOptions) withDefaults() (JoinOptions, error) {
@@ -70,6 +127,9 @@ func (o JoinOptions) withDefaults() (JoinOptions, error) {
 	}
 	if o.TokenTTL == 0 {
 		o.TokenTTL = 365 * 24 * time.Hour
+	}
+	if err := o.checkTopology(); err != nil {
+		return o, err
 	}
 	return o, nil
 }
@@ -207,11 +267,37 @@ func Join(ctx context.Context, host, member *rest.Config, opts JoinOptions) erro
 			kfc.Labels[k] = v
 		}
 		kfc.Spec = spec
+		if len(opts.Zones) > 0 {
+			metav1.SetMetaDataAnnotation(&kfc.ObjectMeta, ZonesAnnotation, strings.Join(opts.Zones, ","))
+		}
+		if opts.Region != "" {
+			metav1.SetMetaDataAnnotation(&kfc.ObjectMeta, RegionAnnotation, opts.Region)
+		}
 		return nil
 	}); err != nil {
 		return fail("write the KubeFedCluster in the host", err)
 	}
+	if len(opts.Zones) > 0 || opts.Region != "" {
+		if err := writeTopologyStatus(ctx, hostClient, kfc); err != nil {
+			return fail("write the zones and region into the KubeFedCluster's status", err)
+		}
+	}
 	return nil
+}
+
+// writeTopologyStatus writes kfc's zones and region, as Topology gives them,
+// into its status.
+func writeTopologyStatus(ctx context.Context, host client.Client, kfc *corev1beta1.KubeFedCluster) error {
+	orig := kfc.DeepCopy()
+	zones, region := Topology(kfc)
+	kfc.Status.Zones = zones
+	if region != "" {
+		kfc.Status.Region = &region
+	}
+	if equality.Semantic.DeepEqual(orig.Status, kfc.Status) {
+		return nil
+	}
+	return host.Status().Patch(ctx, kfc, client.MergeFrom(orig))
 }
 
 // joinedAs returns the name of another KubeFedCluster recording identity id.

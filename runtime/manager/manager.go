@@ -4,7 +4,9 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
+	"strconv"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -17,6 +19,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
+	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client/config"
@@ -25,9 +28,12 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
+	extdnsv1alpha1 "github.com/kubefed-gen/kubefed/runtime/apis/externaldns/v1alpha1"
+	mcdnsv1alpha1 "github.com/kubefed-gen/kubefed/runtime/apis/multiclusterdns/v1alpha1"
 	schedulingv1alpha1 "github.com/kubefed-gen/kubefed/runtime/apis/scheduling/v1alpha1"
 	fedv1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/types/v1beta1"
 	"github.com/kubefed-gen/kubefed/runtime/cluster"
+	"github.com/kubefed-gen/kubefed/runtime/dnsrecord"
 	"github.com/kubefed-gen/kubefed/runtime/fedtype"
 	"github.com/kubefed-gen/kubefed/runtime/propagation"
 	"github.com/kubefed-gen/kubefed/runtime/schedule"
@@ -60,6 +66,15 @@ type Options struct {
 	// before it lowers its cluster's capacity for replica scheduling (default
 	// one minute, as in KubeFed).
 	UnschedulableThreshold time.Duration
+	// ServiceDNS and IngressDNS run the ServiceDNSRecord and IngressDNSRecord
+	// controllers (package dnsrecord) when true, and not when false; nil takes
+	// the KubeFedConfig's feature gates CrossClusterServiceDiscovery and
+	// FederatedIngress, Disabled when absent, as in KubeFed.
+	ServiceDNS, IngressDNS *bool
+	// DNSEndpointAPIVersion is the apiVersion of the DNSEndpoints the DNS
+	// controllers write: externaldns.k8s.io/v1alpha1 (the default, which
+	// external-dns reads) or KubeFed's multiclusterdns.kubefed.io/v1alpha1.
+	DNSEndpointAPIVersion string
 
 	// Leader election timings, from the KubeFedConfig.
 	leaseDuration, renewDeadline, retryPeriod *time.Duration
@@ -98,12 +113,19 @@ func Main(name string, types []fedtype.Descriptor, addToScheme ...func(*runtime.
 	fs.Float64Var(&opts.StatusWritesPerSecond, "status-collection-writes-per-second", propagation.DefaultStatusWritesPerSecond, "most writes per second, per federated type, of status that changes only what is collected from members")
 	fs.DurationVar(&opts.UnschedulableThreshold, "unschedulable-threshold", schedule.DefaultUnschedulableThreshold, "how long a pod must have been unschedulable before it lowers its cluster's capacity for ReplicaSchedulingPreferences")
 	fs.DurationVar(&opts.HealthCheck.RequestTimeout, "member-request-timeout", 0, "timeout of one request to a member cluster; one that gets no answer makes further requests to that member fail fast until its next passing health check (default 15s)")
+	dnsGates := map[string]string{}
+	fs.StringToStringVar(&dnsGates, "feature-gates", nil, "KubeFed's DNS feature gates, which win over the KubeFedConfig's: CrossClusterServiceDiscovery=true|false (ServiceDNSRecords), FederatedIngress=true|false (IngressDNSRecords); both are off by default")
+	fs.StringVar(&opts.DNSEndpointAPIVersion, "dnsendpoint-api-version", dnsrecord.ExternalDNSAPI, "apiVersion of the DNSEndpoints the DNS controllers write: "+dnsrecord.ExternalDNSAPI+" (read by external-dns's --source=crd) or KubeFed's "+dnsrecord.KubeFedAPI)
 	goFlags := flag.NewFlagSet("", flag.ExitOnError)
 	zapOpts.BindFlags(goFlags) // --zap-log-level and friends, as kubebuilder projects have
 	fs.AddGoFlagSet(goFlags)
 	fs.AddGoFlagSet(flag.CommandLine) // --kubeconfig, registered by controller-runtime
 	_ = fs.Parse(os.Args[1:])
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
+	if err := setDNSGates(&opts, dnsGates); err != nil {
+		fmt.Fprintln(os.Stderr, "error: --feature-gates:", err)
+		os.Exit(2)
+	}
 
 	cfg, err := config.GetConfigWithContext(kubeContext)
 	if err != nil {
@@ -135,7 +157,8 @@ func New(cfg *rest.Config, opts Options, types []fedtype.Descriptor, addToScheme
 		opts.Name = DefaultName
 	}
 	scheme := runtime.NewScheme()
-	for _, add := range append([]func(*runtime.Scheme) error{clientgoscheme.AddToScheme, corev1beta1.AddToScheme, schedulingv1alpha1.AddToScheme}, addToScheme...) {
+	for _, add := range append([]func(*runtime.Scheme) error{clientgoscheme.AddToScheme, corev1beta1.AddToScheme, schedulingv1alpha1.AddToScheme,
+		mcdnsv1alpha1.AddToScheme, extdnsv1alpha1.AddToScheme}, addToScheme...) {
 		if err := add(scheme); err != nil {
 			return nil, fmt.Errorf("build scheme: %w", err)
 		}
@@ -192,9 +215,21 @@ func New(cfg *rest.Config, opts Options, types []fedtype.Descriptor, addToScheme
 	if scheduling {
 		registryOpts.CacheByObject = schedule.MemberCache()
 	}
+	serviceDNS, ingressDNS := ptr.Deref(opts.ServiceDNS, false), ptr.Deref(opts.IngressDNS, false)
+	if serviceDNS {
+		if registryOpts.CacheByObject == nil {
+			registryOpts.CacheByObject = map[client.Object]cache.ByObject{}
+		}
+		maps.Copy(registryOpts.CacheByObject, dnsrecord.MemberCache())
+	}
 	registry, err := cluster.NewRegistry(mgr, registryOpts)
 	if err != nil {
 		return nil, fmt.Errorf("cluster registry: %w", err)
+	}
+	if err := dnsrecord.Setup(mgr, registry, dnsrecord.Options{
+		Namespace: opts.Namespace, Services: serviceDNS, Ingresses: ingressDNS, EndpointAPI: opts.DNSEndpointAPIVersion,
+	}); err != nil {
+		return nil, err
 	}
 	if scheduling {
 		if err := schedule.Setup(mgr, registry, types, schedule.Options{UnschedulableThreshold: opts.UnschedulableThreshold, NamespacedScope: opts.namespacedScope}); err != nil {
@@ -237,6 +272,39 @@ func orDefault(v, def string) string {
 		return def
 	}
 	return v
+}
+
+// KubeFed's feature gates of multicluster DNS, Disabled by default as in KubeFed.
+const (
+	// FeatureCrossClusterServiceDiscovery runs the ServiceDNSRecord controller.
+	FeatureCrossClusterServiceDiscovery = "CrossClusterServiceDiscovery"
+	// FeatureFederatedIngress runs the IngressDNSRecord controller.
+	FeatureFederatedIngress = "FederatedIngress"
+)
+
+// setDNSGates sets the DNS gates given by --feature-gates (name=true|false).
+func setDNSGates(opts *Options, gates map[string]string) error {
+	for name, value := range gates {
+		on, err := strconv.ParseBool(value)
+		switch value {
+		case string(corev1beta1.Enabled):
+			on, err = true, nil
+		case string(corev1beta1.Disabled):
+			on, err = false, nil
+		}
+		if err != nil {
+			return fmt.Errorf("%s=%s: the value must be true or false", name, value)
+		}
+		switch name {
+		case FeatureCrossClusterServiceDiscovery:
+			opts.ServiceDNS = &on
+		case FeatureFederatedIngress:
+			opts.IngressDNS = &on
+		default:
+			return fmt.Errorf("%s: only %s and %s can be set by flag; the other gates are the KubeFedConfig's", name, FeatureCrossClusterServiceDiscovery, FeatureFederatedIngress)
+		}
+	}
+	return nil
 }
 
 // ConfigName is the KubeFedConfig the manager reads its settings from.
@@ -300,6 +368,17 @@ func applyKubeFedConfig(cfg *rest.Config, scheme *runtime.Scheme, opts *Options)
 	if !kfc.Spec.FeatureEnabled(corev1beta1.FeatureSchedulerPreferences) {
 		opts.schedulerPreferencesOff = true
 		opts.configNotes = append(opts.configNotes, "feature gate SchedulerPreferences is Disabled: ReplicaSchedulingPreferences are not acted on")
+	}
+	// KubeFed's DNS gates are read by name: they are Disabled unless listed
+	// Enabled, unlike the other gates.
+	for _, g := range kfc.Spec.FeatureGates {
+		on := g.Configuration == corev1beta1.Enabled
+		switch {
+		case g.Name == FeatureCrossClusterServiceDiscovery && opts.ServiceDNS == nil:
+			opts.ServiceDNS = &on
+		case g.Name == FeatureFederatedIngress && opts.IngressDNS == nil:
+			opts.IngressDNS = &on
+		}
 	}
 	if kfc.Spec.FeatureEnabled(corev1beta1.FeatureRawResourceStatusCollection) {
 		opts.configNotes = append(opts.configNotes, fmt.Sprintf("feature gate %s is Enabled but not implemented by this manager; it has no effect", corev1beta1.FeatureRawResourceStatusCollection))

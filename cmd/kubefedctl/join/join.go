@@ -18,6 +18,8 @@ func NewCommand(hostOpts *host.Options) *cobra.Command {
 		clusterContext string
 		labels         map[string]string
 		endpoint       string
+		zones          []string
+		region         string
 		timeout        time.Duration
 	)
 	cmd := &cobra.Command{
@@ -26,9 +28,17 @@ func NewCommand(hostOpts *host.Options) *cobra.Command {
 		Long: `join registers a member cluster with the federation, as KubeFed did: in the member
 it creates a service account with full access and takes a token for it; in the host
 it stores the token in a Secret and creates the KubeFedCluster. Joining again
-refreshes the token and the KubeFedCluster.`,
+refreshes the token and the KubeFedCluster.
+
+--zones and --region say where the member is, for multicluster DNS (the zone and
+region names of ServiceDNSRecords). They are written into the KubeFedCluster's
+status, as KubeFed's users set them, and kept in its annotations kubefed.io/zones
+and kubefed.io/region, which win over the topology labels of the member's nodes
+(topology.kubernetes.io/zone and region) that the controller manager reads
+otherwise. Without them, joining again keeps what the KubeFedCluster has.`,
 		Example: `  kubefedctl join member1 --cluster-context member1 --host-cluster-context host
-  kubefedctl join eu-west --cluster-context eu-west --labels region=eu`,
+  kubefedctl join eu-west --cluster-context eu-west --labels region=eu
+  kubefedctl join eu-west --cluster-context eu-west --region europe-west1 --zones europe-west1-b,europe-west1-c`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts, hostConfig, memberConfig, err := inputs(hostOpts, args[0], clusterContext)
@@ -36,6 +46,7 @@ refreshes the token and the KubeFedCluster.`,
 				return err
 			}
 			opts.Labels, opts.APIEndpoint = labels, endpoint
+			opts.Zones, opts.Region = zones, region
 			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
 			defer cancel()
 			if err := cluster.Join(ctx, hostConfig, memberConfig, opts); err != nil {
@@ -48,6 +59,8 @@ refreshes the token and the KubeFedCluster.`,
 	cmd.Flags().StringVar(&clusterContext, "cluster-context", "", "kubeconfig context of the member cluster (default: the cluster name)")
 	cmd.Flags().StringToStringVar(&labels, "labels", nil, "labels of the KubeFedCluster, for clusterSelector placement (region=eu,tier=gold)")
 	cmd.Flags().StringVar(&endpoint, "api-endpoint", "", "the member's API server address as the host reaches it (default: from the member's kubeconfig context)")
+	cmd.Flags().StringSliceVar(&zones, "zones", nil, "zones the member is in, for multicluster DNS; win over its nodes' topology.kubernetes.io/zone labels")
+	cmd.Flags().StringVar(&region, "region", "", "region the member is in, for multicluster DNS; wins over its nodes' topology.kubernetes.io/region label")
 	cmd.Flags().DurationVar(&timeout, "timeout", time.Minute, "give up after this long")
 	return cmd
 }

@@ -2,6 +2,7 @@ package status
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -51,10 +52,21 @@ planned, overflow and ready replicas and why (weight, min, max, capacity). -o ya
 or json prints the same data structured.
 
 TYPE is the target type as kubectl names it (deployments.apps, deploy, configmaps)
-or the federated type (FederatedDeployment); NAME is the object's name.`,
+or the federated type (FederatedDeployment); NAME is the object's name. For a
+Service or Ingress that a ServiceDNSRecord or IngressDNSRecord of the same name
+programs DNS for, the report ends with that record.
+
+With TYPE servicednsrecords or ingressdnsrecords, status explains a multicluster
+DNS record instead: its domain, TTL and Ready condition, the records its
+DNSEndpoint holds (each name, its type and targets) and whether they are the ones
+the record's status gives, and per joined cluster its readiness, region and zones,
+its entry in the status, and why it gives a load balancer or not, read from the
+member now and explained by the controller's own code (no Service, no load-balancer
+address, no ready endpoint, cluster not ready, no region).`,
 		Example: `  kubefedctl status configmaps settings -n shop
   kubefedctl status deploy web -n shop -o yaml
-  kubefedctl status namespaces shop`,
+  kubefedctl status namespaces shop
+  kubefedctl status servicednsrecords web -n shop`,
 		Args:              cobra.ExactArgs(2),
 		ValidArgsFunction: completion.TypeAndName(hostOpts, true),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -65,6 +77,9 @@ or the federated type (FederatedDeployment); NAME is the object's name.`,
 			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
 			defer cancel()
+			if err := runDNS(ctx, hostOpts, args[0], namespace, args[1], output, cmd.OutOrStdout()); !errors.Is(err, errNotDNS) {
+				return err
+			}
 			h, t, ns, err := hostOpts.ConnectForObject(ctx, args[0], namespace)
 			if err != nil {
 				return err

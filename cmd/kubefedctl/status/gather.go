@@ -72,6 +72,9 @@ func gather(ctx context.Context, h *host.Host, t *resolve.Type, namespace, name 
 	if err := r.readScheduling(ctx, h); err != nil {
 		return nil, err
 	}
+	if err := r.readDNS(ctx, h); err != nil {
+		return nil, err
+	}
 
 	names := slices.Clone(r.placed.Clusters)
 	for n := range r.kfcs {

@@ -119,7 +119,13 @@ func (r *statusReport) writeText(out io.Writer) error {
 		}
 	}
 	if r.Scheduling != nil {
-		return r.Scheduling.writeText(out)
+		if err := r.Scheduling.writeText(out); err != nil {
+			return err
+		}
+	}
+	if r.DNS != nil {
+		fmt.Fprintln(out, "\nDNS:")
+		return r.DNS.writeText(out)
 	}
 	return nil
 }

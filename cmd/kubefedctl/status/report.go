@@ -58,6 +58,9 @@ type statusReport struct {
 	Clusters []clusterReport `json:"clusters"`
 	// Scheduling is set when a ReplicaSchedulingPreference schedules the object.
 	Scheduling *schedulingReport `json:"scheduling,omitempty"`
+	// DNS is set when a ServiceDNSRecord or IngressDNSRecord of the object's
+	// namespace and name programs DNS for it (see dns.go).
+	DNS *dnsReport `json:"dns,omitempty"`
 
 	// What explain works from; not printed.
 	fed              *fedtype.Unstructured

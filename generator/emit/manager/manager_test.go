@@ -314,14 +314,14 @@ func TestDeployment(t *testing.T) {
 func TestCoreCRDs(t *testing.T) {
 	files := render(t, "", builtins()...)
 	names, err := fs.Glob(corecrds.FS, "*.yaml")
-	if err != nil || len(names) != 6 {
+	if err != nil || len(names) != 11 {
 		t.Fatalf("embedded core CRDs: %v (%v)", names, err)
 	}
 	for _, name := range names {
 		file := "config/core/" + name
 		var crd apiextensionsv1.CustomResourceDefinition
 		decode(t, files, file, &crd)
-		if group := crd.Spec.Group; crd.Kind != "CustomResourceDefinition" || (group != "core.kubefed.io" && group != "scheduling.kubefed.io") {
+		if group := crd.Spec.Group; crd.Kind != "CustomResourceDefinition" || !slices.Contains([]string{"core.kubefed.io", "scheduling.kubefed.io", "multiclusterdns.kubefed.io", "externaldns.k8s.io"}, group) {
 			t.Errorf("%s: %s of group %s", name, crd.Kind, crd.Spec.Group)
 		}
 		embedded, _ := corecrds.FS.ReadFile(name)
@@ -417,9 +417,11 @@ func TestKustomizeBuild(t *testing.T) {
 		}
 	}
 	sort.Strings(kinds)
-	want := []string{"ClusterRole", "ClusterRole", "ClusterRoleBinding", "ClusterRoleBinding", "CustomResourceDefinition", "CustomResourceDefinition",
-		"CustomResourceDefinition", "CustomResourceDefinition", "CustomResourceDefinition", "CustomResourceDefinition", "Deployment",
-		"MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding", "Namespace", "Role", "RoleBinding", "ServiceAccount"}
+	// The CRDs: KubeFed's own API's 11 (core, scheduling, multicluster DNS and
+	// external-dns's DNSEndpoint).
+	want := slices.Concat([]string{"ClusterRole", "ClusterRole", "ClusterRoleBinding", "ClusterRoleBinding"},
+		slices.Repeat([]string{"CustomResourceDefinition"}, 11),
+		[]string{"Deployment", "MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding", "Namespace", "Role", "RoleBinding", "ServiceAccount"})
 	if !slices.Equal(kinds, want) {
 		t.Errorf("kustomize built %v, want %v", kinds, want)
 	}

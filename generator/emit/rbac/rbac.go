@@ -26,6 +26,10 @@ const (
 	coreGroup = "core.kubefed.io"
 	// schedulingGroup holds ReplicaSchedulingPreferences.
 	schedulingGroup = "scheduling.kubefed.io"
+	// dnsGroup holds KubeFed's DNS records, Domains and DNSEndpoints;
+	// externalDNSGroup external-dns's DNSEndpoints.
+	dnsGroup         = "multiclusterdns.kubefed.io"
+	externalDNSGroup = "externaldns.k8s.io"
 )
 
 var (
@@ -33,6 +37,7 @@ var (
 	readWrite = []string{"get", "list", "watch", "update", "patch"}
 	status    = []string{"get", "update", "patch"}
 	record    = []string{"create", "patch"}
+	write     = []string{"get", "list", "watch", "create", "update", "delete"}
 	lease     = []string{"get", "list", "watch", "create", "update", "patch", "delete"}
 )
 
@@ -89,6 +94,16 @@ func ClusterRules(set *model.Set) []Rule {
 			}, []string{schedulingGroup}, []string{"replicaschedulingpreferences"}, read),
 			rule(nil, []string{schedulingGroup}, []string{"replicaschedulingpreferences/status"}, status))
 	}
+	rules = append(rules,
+		rule([]string{
+			"Multicluster DNS (feature gates CrossClusterServiceDiscovery and FederatedIngress):",
+			"ServiceDNSRecords and IngressDNSRecords are read and their status written, and",
+			"their records written into DNSEndpoints (external-dns's, or KubeFed's) in their",
+			"namespaces. Services, EndpointSlices and Ingresses of member clusters are read",
+			"with the rights each member granted at join.",
+		}, []string{dnsGroup}, []string{"ingressdnsrecords", "servicednsrecords"}, read),
+		rule(nil, []string{dnsGroup}, []string{"ingressdnsrecords/status", "servicednsrecords/status"}, status),
+		rule(nil, []string{externalDNSGroup, dnsGroup}, []string{"dnsendpoints"}, write))
 	return append(rules,
 		rule([]string{
 			"KubeFed's configuration: whether a type propagates, whether objects are adopted.",
@@ -147,6 +162,8 @@ func NamespaceRules() []Rule {
 		rule([]string{"Member clusters; their health is written to status."},
 			[]string{coreGroup}, []string{"kubefedclusters"}, read),
 		rule(nil, []string{coreGroup}, []string{"kubefedclusters/status"}, status),
+		rule([]string{"The DNS zones of multicluster DNS, which ServiceDNSRecords refer to."},
+			[]string{dnsGroup}, []string{"domains"}, read),
 		rule([]string{"Credentials of member clusters, which KubeFedClusters refer to."},
 			[]string{""}, []string{"secrets"}, read),
 		rule([]string{"Leader election (--leader-elect)."},

@@ -105,6 +105,10 @@ func TestRBAC(t *testing.T) {
 		expand("core.kubefed.io", []string{"federatedtypeconfigs/status"}, "get", "update", "patch"),
 		expand("core.kubefed.io", []string{"federatedtypeconfigs"}, "patch"),
 		expand("", []string{"namespaces"}, "get"),
+		expand("multiclusterdns.kubefed.io", []string{"servicednsrecords", "ingressdnsrecords"}, "get", "list", "watch"),
+		expand("multiclusterdns.kubefed.io", []string{"servicednsrecords/status", "ingressdnsrecords/status"}, "get", "update", "patch"),
+		expand("multiclusterdns.kubefed.io", []string{"dnsendpoints"}, "get", "list", "watch", "create", "update", "delete"),
+		expand("externaldns.k8s.io", []string{"dnsendpoints"}, "get", "list", "watch", "create", "update", "delete"),
 		expand("", []string{"events"}, "create", "patch"),
 		expand("events.k8s.io", []string{"events"}, "create", "patch"),
 	)
@@ -142,6 +146,7 @@ func TestRBAC(t *testing.T) {
 			wantRole := slices.Concat(
 				expand("core.kubefed.io", []string{"kubefedclusters"}, "get", "list", "watch"),
 				expand("core.kubefed.io", []string{"kubefedclusters/status"}, "get", "update", "patch"),
+				expand("multiclusterdns.kubefed.io", []string{"domains"}, "get", "list", "watch"),
 				expand("", []string{"secrets"}, "get", "list", "watch"),
 				expand("coordination.k8s.io", []string{"leases"}, "get", "list", "watch", "create", "update", "patch", "delete"))
 			sort.Strings(wantRole)
