@@ -58,7 +58,8 @@ type GenericFederatedStatus struct {
 	// ObservedGeneration is the generation of the spec this status describes.
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
-	// Conditions hold the Propagation condition.
+	// Conditions hold the Propagation condition and, with status collection,
+	// the Ready condition.
 	// +optional
 	// +listType=map
 	// +listMapKey=type
