@@ -46,7 +46,9 @@ var widgetsDir = filepath.Join("..", "..", "generator", "testdata", "healthcondi
 // enabled at run time.
 func TestHealth(t *testing.T) {
 	f := federation.Start(t, manager.Options{}, federation.WithTypes(widgetfedtypes.Descriptors,
-		func(s *runtime.Scheme) error { return errors.Join(widgettypes.AddToScheme(s), widgetsv1alpha1.AddToScheme(s)) },
+		func(s *runtime.Scheme) error {
+			return errors.Join(widgettypes.AddToScheme(s), widgetsv1alpha1.AddToScheme(s))
+		},
 		filepath.Join(widgetsDir, "federation", "config", "crd", "bases")))
 	ctx := context.Background()
 	const ns = "health"
