@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -61,6 +63,14 @@ type Options struct {
 	ManagerName string `json:"managerName,omitempty"`
 	// MaxDescriptionLength truncates CRD schema descriptions; nil keeps them whole.
 	MaxDescriptionLength *int `json:"maxDescriptionLength,omitempty"`
+	// HealthConditions name, by the resource name of a target from any of the
+	// sources above (widgets.example.com, as its FederatedTypeConfig is
+	// named), the condition of the target whose True status means that a
+	// member object is healthy: False is Degraded, Unknown or absent
+	// Progressing. The generated descriptor carries it to the runtime, and the
+	// Federated CRD records it (fedv1beta1.HealthConditionAnnotation). Types
+	// not named are judged by their kind's rule.
+	HealthConditions map[string]string `json:"healthConditions,omitempty"`
 	// Log receives progress lines; nil discards them.
 	Log io.Writer `json:"-"`
 }
@@ -83,6 +93,9 @@ func Generate(opts Options) error {
 		}
 	}
 	if ctx.Set.Targets, err = discoverTargets(opts, ctx, logf); err != nil {
+		return err
+	}
+	if err := setHealthConditions(ctx.Set.Targets, opts.HealthConditions); err != nil {
 		return err
 	}
 	for _, t := range ctx.Set.Targets {
@@ -163,6 +176,34 @@ func discoverTargets(opts Options, ctx *emit.Context, logf func(string, ...any))
 		}
 	}
 	return targets, nil
+}
+
+// conditionType is what metav1.Condition accepts as a type.
+var conditionType = regexp.MustCompile(`^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$`)
+
+// setHealthConditions gives the targets the health conditions byResource
+// names, and fails on a name that is no target's, so that a misspelt entry is
+// not silently ignored.
+func setHealthConditions(targets []*model.Target, byResource map[string]string) error {
+	byName := map[string]*model.Target{}
+	var names []string
+	for _, t := range targets {
+		byName[t.Resource()] = t
+		names = append(names, t.Resource())
+	}
+	for _, resource := range slices.Sorted(maps.Keys(byResource)) {
+		condition := byResource[resource]
+		t, ok := byName[resource]
+		if !ok {
+			return fmt.Errorf("healthConditions: %s is not a type of this set (%s); name a type by its resource, e.g. widgets.example.com",
+				resource, strings.Join(names, ", "))
+		}
+		if len(condition) > 316 || !conditionType.MatchString(condition) {
+			return fmt.Errorf("healthConditions: %s: %q is not a condition type (such as Ready or Available)", resource, condition)
+		}
+		t.HealthCondition = condition
+	}
+	return nil
 }
 
 // goPackages lists the Go packages the targets live in, sorted, so that one

@@ -5,7 +5,10 @@ import (
 	"strings"
 	"testing"
 
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
 	crdtarget "github.com/kubefed-gen/kubefed/generator/discover/crd"
+	"github.com/kubefed-gen/kubefed/generator/model"
 )
 
 func TestGenerateRejectsBadOptions(t *testing.T) {
@@ -50,5 +53,33 @@ func TestGoPackages(t *testing.T) {
 	}
 	if _, err := goPackages([]string{"configmaps", "deploymnets"}, nil, nil); err == nil || !strings.Contains(err.Error(), "did you mean deployments.apps") {
 		t.Errorf("an unknown name gives %v, want a suggestion", err)
+	}
+}
+
+func TestSetHealthConditions(t *testing.T) {
+	targets := func() []*model.Target {
+		return []*model.Target{
+			{GroupVersionKind: schema.GroupVersionKind{Group: "example.com", Version: "v1", Kind: "Widget"}, Plural: "widgets"},
+			{GroupVersionKind: schema.GroupVersionKind{Version: "v1", Kind: "ConfigMap"}, Plural: "configmaps"},
+		}
+	}
+	ts := targets()
+	if err := setHealthConditions(ts, map[string]string{"widgets.example.com": "Serving"}); err != nil {
+		t.Fatal(err)
+	}
+	if ts[0].HealthCondition != "Serving" || ts[1].HealthCondition != "" {
+		t.Errorf("health conditions %q, %q", ts[0].HealthCondition, ts[1].HealthCondition)
+	}
+	for _, tc := range []struct {
+		byResource map[string]string
+		want       string
+	}{
+		{map[string]string{"widgets": "Ready"}, "widgets is not a type of this set (widgets.example.com, configmaps)"},
+		{map[string]string{"configmaps": "not ready"}, `"not ready" is not a condition type`},
+		{map[string]string{"configmaps": ""}, `"" is not a condition type`},
+	} {
+		if err := setHealthConditions(targets(), tc.byResource); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: error %v, want %q", tc.byResource, err, tc.want)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"sort"
@@ -46,8 +47,9 @@ Types come from any mix of:
   # Your own types, from a go:generate line in your API package's folder
   //go:generate go run github.com/kubefed-gen/kubefed/cmd/kubefed-gen --input-pkg example.com/widgets/api/v1 --output ../../federation
 
-  # A CRD from its YAML (its storage version becomes Go types under ./fed/targets)
-  kubefed-gen --crd config/crd/certificates.yaml --output ./fed
+  # A CRD from its YAML (its storage version becomes Go types under ./fed/targets),
+  # healthy in a member when its Ready condition is True
+  kubefed-gen --crd config/crd/certificates.yaml --health-condition certificates.cert-manager.io=Ready --output ./fed
 
   # Everything from a file
   kubefed-gen --config kubefed-gen.yaml`,
@@ -76,7 +78,8 @@ Types come from any mix of:
 	f.StringArrayVar(&opts.Types, "type", nil, "type to federate: a resource name (deployments.apps, configmaps, cronjobs.batch/v1, deployments.v1.apps) or a Go type (k8s.io/api/apps/v1.Deployment); repeatable")
 	f.StringArrayVar(&opts.InputPackages, "input-pkg", nil, "Go package whose types marked +kubefed:federate are federated (example.com/widgets/api/v1); repeatable")
 	f.StringArrayVar(&opts.CRDFiles, "crd", nil, "YAML file of CustomResourceDefinitions to federate (their storage version becomes Go types under <output>/targets); repeatable")
-	f.StringVar(&configFile, "config", "", "YAML file with the settings below (types, inputPackages, crds, output, goPackage, group, version, clients, manager, managerImage, maxDescriptionLength); paths in it are relative to the file")
+	f.StringToStringVar(&opts.HealthConditions, "health-condition", nil, "RESOURCE=CONDITION: the condition of a federated type's target whose True status means healthy (widgets.example.com=Ready); False is Degraded, Unknown or absent Progressing; repeatable")
+	f.StringVar(&configFile, "config", "", "YAML file with the settings below (types, inputPackages, crds, healthConditions, output, goPackage, group, version, clients, manager, managerImage, maxDescriptionLength); paths in it are relative to the file")
 	f.StringVarP(&opts.OutputDir, "output", "o", "", "folder to write into, inside a Go module (./federation)")
 	f.StringVar(&opts.GoPackage, "go-package", "", "import path of --output; derived from go.mod when empty, checked when set")
 	f.StringVar(&opts.Group, "group", "", "API group of the federated types (default types.kubefed.io)")
@@ -117,6 +120,13 @@ func merge(file, flags generator.Options) generator.Options {
 	out.Types = append(out.Types, flags.Types...)
 	out.InputPackages = append(out.InputPackages, flags.InputPackages...)
 	out.CRDFiles = append(out.CRDFiles, flags.CRDFiles...)
+	if len(flags.HealthConditions) > 0 {
+		out.HealthConditions = maps.Clone(out.HealthConditions)
+		if out.HealthConditions == nil {
+			out.HealthConditions = map[string]string{}
+		}
+		maps.Copy(out.HealthConditions, flags.HealthConditions)
+	}
 	for _, s := range []struct {
 		dst *string
 		v   string

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"testing"
@@ -42,5 +43,27 @@ func TestClientsSetting(t *testing.T) {
 				t.Errorf("clients = %v, want %v", got.Clients, *tc.want)
 			}
 		})
+	}
+}
+
+// TestHealthConditionsSetting: health conditions come from the file's
+// healthConditions map and --health-condition flags, a flag winning for its type.
+func TestHealthConditionsSetting(t *testing.T) {
+	var got generator.Options
+	generate = func(opts generator.Options) error { got = opts; return nil }
+	t.Cleanup(func() { generate = generator.Generate })
+	file := filepath.Join(t.TempDir(), "kubefed-gen.yaml")
+	config := "crds: [widgets.yaml]\nhealthConditions:\n  widgets.example.com: Ready\n  gadgets.example.com: Available\n"
+	if err := os.WriteFile(file, []byte(config), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := newRootCommand()
+	cmd.SetArgs([]string{"--config", file, "--health-condition", "widgets.example.com=Serving", "--health-condition", "gizmos.example.com=Synced"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"widgets.example.com": "Serving", "gadgets.example.com": "Available", "gizmos.example.com": "Synced"}
+	if !maps.Equal(got.HealthConditions, want) {
+		t.Errorf("health conditions %v, want %v", got.HealthConditions, want)
 	}
 }

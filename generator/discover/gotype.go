@@ -199,7 +199,9 @@ func newTarget(t *types.Type, gvk schema.GroupVersionKind, plural string, namesp
 		case jsonName == "-" || !isExported(m.Name):
 			continue // never serialised, so never part of the object
 		case m.Name == "Status" || jsonName == "status":
-			continue // member clusters own status
+			// Member clusters own status; it comes back typed as remote status.
+			target.Status = statusType(m.Type, m.Name)
+			continue
 		}
 		if err := checkFieldType(m.Type, m.Name, map[*types.Type]bool{}); err != nil {
 			return nil, fmt.Errorf("%s: %w", where, err)
@@ -253,6 +255,22 @@ func checkFieldType(t *types.Type, path string, seen map[*types.Type]bool) error
 		}
 	}
 	return nil
+}
+
+// statusType is the type of a target's status field when generated code and
+// schemas can name it: a named, exported struct (or a pointer to one) with a
+// JSON form. Otherwise nil, and the status is collected untyped.
+func statusType(t *types.Type, field string) *types.Type {
+	if t.Kind == types.Pointer {
+		t = t.Elem
+	}
+	if t.Kind != types.Struct || t.Name.Package == "" || !isExported(t.Name.Name) {
+		return nil
+	}
+	if checkFieldType(t, field, map[*types.Type]bool{}) != nil {
+		return nil
+	}
+	return t
 }
 
 func hasReplicas(spec *types.Type) bool {

@@ -51,6 +51,11 @@ func TestPackageWithMarkers(t *testing.T) {
 		t.Errorf("widget template fields = %v, want only Spec", widget.Fields)
 	}
 
+	// Status comes back typed as remote status.
+	if widget.Status == nil || widget.Status.Name.Name != "WidgetStatus" {
+		t.Errorf("widget status type = %v, want WidgetStatus", widget.Status)
+	}
+
 	if gadget.Plural != "gadgetry" || gadget.Namespaced || gadget.Scalable {
 		t.Errorf("gadget plural=%q namespaced=%v scalable=%v, want gadgetry, false, false", gadget.Plural, gadget.Namespaced, gadget.Scalable)
 	}
@@ -75,6 +80,16 @@ func TestBuiltinTargets(t *testing.T) {
 	}
 	if deploy.Resource() != "deployments.apps" || !deploy.Scalable || deploy.ShortNames[0] != "deploy" {
 		t.Errorf("deployment: resource=%s scalable=%v short names=%v", deploy.Resource(), deploy.Scalable, deploy.ShortNames)
+	}
+	if deploy.Status == nil || deploy.Status.Name.String() != "k8s.io/api/apps/v1.DeploymentStatus" {
+		t.Errorf("deployment status type = %v, want k8s.io/api/apps/v1.DeploymentStatus", deploy.Status)
+	}
+	cm, err := l.Builtin("configmaps")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cm.Status != nil {
+		t.Errorf("configmap status type = %v, want none", cm.Status)
 	}
 }
 

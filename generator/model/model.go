@@ -33,6 +33,14 @@ type Target struct {
 	Fields []Field
 	// Scalable is true when the target has spec.replicas (replica scheduling applies).
 	Scalable bool
+	// Status is the named Go type of the target's status (a pointer's element),
+	// which the federated type's remoteStatus gets as schema and Go type; nil
+	// when the target has no status, or one that generated code cannot name.
+	Status *types.Type
+	// HealthCondition is the condition of the target whose True status means
+	// that a member object is healthy (the healthConditions setting); empty:
+	// the runtime judges it by its kind's own rule.
+	HealthCondition string
 	// Source says where the target was requested, for messages.
 	Source string
 }

@@ -50,6 +50,11 @@ type Info struct {
 	// described at run time (Dynamic) are never scalable: nothing checked their
 	// schema.
 	Scalable bool
+	// HealthCondition is the condition of the target whose status True means
+	// its member object is healthy (kubefed-gen's healthConditions), e.g.
+	// Ready; empty: health is judged by the kind's own rule (see
+	// runtime/health). Types described at run time (Dynamic) have none.
+	HealthCondition string
 }
 
 // Descriptor is a federated type whose Go types are known only to itself, so that

@@ -84,6 +84,55 @@ func ofUnstructured(u *unstructured.Unstructured) fedv1beta1.Health {
 	return Conditions(u)
 }
 
+// For returns the health of obj judged by condition, the condition its
+// federated type names as meaning healthy (fedtype.Info.HealthCondition), or
+// by Of when condition is empty.
+func For(obj client.Object, condition string) fedv1beta1.Health {
+	if condition == "" || obj == nil {
+		return Of(obj)
+	}
+	u, ok := obj.(*unstructured.Unstructured)
+	if !ok {
+		content, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
+		if err != nil {
+			return Unknown
+		}
+		u = &unstructured.Unstructured{Object: content}
+	}
+	return ByCondition(u, condition)
+}
+
+// ByCondition judges u by the condition of type name alone, whatever its kind:
+// True is Ready, False Degraded, Unknown Progressing. Until the object's
+// controller has reported on its current generation (status.observedGeneration,
+// or the condition's own observedGeneration, behind the object's generation),
+// and while the condition is absent, it is Progressing: a controller that
+// names such a condition sets it once it has looked at the object.
+func ByCondition(u *unstructured.Unstructured, name string) fedv1beta1.Health {
+	status, _ := u.Object["status"].(map[string]any)
+	if observed, found, err := unstructured.NestedInt64(status, "observedGeneration"); err == nil && found && observed < u.GetGeneration() {
+		return Progressing
+	}
+	conditions, _, _ := unstructured.NestedSlice(status, "conditions")
+	for _, c := range conditions {
+		cond, ok := c.(map[string]any)
+		if !ok || cond["type"] != name {
+			continue
+		}
+		if observed, found, err := unstructured.NestedInt64(cond, "observedGeneration"); err == nil && found && observed < u.GetGeneration() {
+			return Progressing
+		}
+		switch cond["status"] {
+		case "True":
+			return Ready
+		case "False":
+			return Degraded
+		}
+		return Progressing
+	}
+	return Progressing
+}
+
 // Deployment is Ready when its current generation is observed and every
 // desired replica is updated and available with no old one left; Degraded when
 // the rollout passed its progress deadline or a replica could not be created;

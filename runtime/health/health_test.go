@@ -108,3 +108,34 @@ func TestOfUnstructuredBuiltin(t *testing.T) {
 		t.Errorf("Of = %s, want Degraded", got)
 	}
 }
+
+// A federated type that names its health condition is judged by it alone,
+// typed or unstructured.
+func TestFor(t *testing.T) {
+	typedAvailable := &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Generation: 1}, Status: appsv1.DeploymentStatus{
+		ObservedGeneration: 1, Conditions: []appsv1.DeploymentCondition{{Type: appsv1.DeploymentAvailable, Status: corev1.ConditionFalse}}}}
+	for _, tc := range []struct {
+		name      string
+		obj       client.Object
+		condition string
+		want      fedv1beta1.Health
+	}{
+		{"no condition named: the kind's rule", crd(map[string]any{"conditions": []any{condition("Ready", "True")}}), "", Ready},
+		{"named True", crd(map[string]any{"conditions": []any{condition("Ready", "False"), condition("Serving", "True")}}), "Serving", Ready},
+		{"named False", crd(map[string]any{"conditions": []any{condition("Ready", "True"), condition("Serving", "False")}}), "Serving", Degraded},
+		{"named Unknown", crd(map[string]any{"conditions": []any{condition("Serving", "Unknown")}}), "Serving", Progressing},
+		{"named absent", crd(map[string]any{"conditions": []any{condition("Ready", "True")}}), "Serving", Progressing},
+		{"no status yet", crd(nil), "Serving", Progressing},
+		{"generation not observed", crd(map[string]any{"observedGeneration": int64(1), "conditions": []any{condition("Serving", "True")}}), "Serving", Progressing},
+		{"condition of an older generation", crd(map[string]any{"conditions": []any{
+			map[string]any{"type": "Serving", "status": "True", "observedGeneration": int64(1)}}}), "Serving", Progressing},
+		{"typed object", typedAvailable, "Available", Degraded},
+		{"nothing observed", nil, "Serving", Unknown},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := For(tc.obj, tc.condition); got != tc.want {
+				t.Errorf("For = %s, want %s", got, tc.want)
+			}
+		})
+	}
+}

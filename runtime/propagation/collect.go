@@ -1,11 +1,13 @@
 package propagation
 
 import (
+	"bytes"
 	"encoding/json"
 	"maps"
 	"reflect"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
@@ -45,9 +47,10 @@ func (r *reconciler) memberChanged() predicate.Predicate {
 }
 
 // remoteOf is what status collection records of obj, the member object as
-// dispatch last saw it (nil: none), read at now.
-func remoteOf(obj client.Object, now time.Time) status.Remote {
-	remote := status.Remote{Health: health.Of(obj)}
+// dispatch last saw it (nil: none), read at now. healthCondition is the
+// condition the type names as meaning healthy, if any (health.For).
+func remoteOf(obj client.Object, healthCondition string, now time.Time) status.Remote {
+	remote := status.Remote{Health: health.For(obj, healthCondition)}
 	remote.ObservedAt.Time = now
 	if obj == nil {
 		return remote
@@ -81,7 +84,7 @@ func remoteOf(obj client.Object, now time.Time) status.Remote {
 	}
 	if st != nil {
 		if raw, err := json.Marshal(st); err == nil && string(raw) != "null" {
-			remote.Status = &runtime.RawExtension{Raw: raw}
+			remote.Status = &runtime.RawExtension{Raw: withoutNulls(raw)}
 		}
 	}
 	if n, ok := asInt32(replicas); ok {
@@ -90,6 +93,42 @@ func remoteOf(obj client.Object, now time.Time) status.Remote {
 		remote.ReadyReplicas = &r
 	}
 	return remote
+}
+
+// withoutNulls drops the null fields of a JSON object (Go types write unset
+// times and lists as null): a typed remoteStatus schema would refuse them, and
+// the host stores nothing less for them.
+func withoutNulls(raw []byte) []byte {
+	if !bytes.Contains(raw, []byte("null")) {
+		return raw
+	}
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return raw
+	}
+	out, err := json.Marshal(dropNulls(v))
+	if err != nil {
+		return raw
+	}
+	return out
+}
+
+func dropNulls(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, e := range v {
+			if e == nil {
+				delete(v, k)
+				continue
+			}
+			v[k] = dropNulls(e)
+		}
+	case []any:
+		for i, e := range v {
+			v[i] = dropNulls(e)
+		}
+	}
+	return v
 }
 
 func asInt32(v any) (int32, bool) {
@@ -139,9 +178,23 @@ func (r *reconciler) stale(key types.NamespacedName, cluster string, fed *fedv1b
 }
 
 // collectedOnly says whether the change from before to after is only in what
-// status collection adds: such a write may wait to be coalesced.
+// status collection adds, the Ready condition included: such a write may wait
+// to be coalesced.
 func collectedOnly(before, after *fedv1beta1.GenericFederatedStatus) bool {
-	return reflect.DeepEqual(status.WithoutCollected(before), status.WithoutCollected(after))
+	b, a := status.WithoutCollected(before), status.WithoutCollected(after)
+	meta.RemoveStatusCondition(&b.Conditions, fedv1beta1.ConditionReady)
+	meta.RemoveStatusCondition(&a.Conditions, fedv1beta1.ConditionReady)
+	return reflect.DeepEqual(b, a)
+}
+
+// andReady makes the Ready condition follow what mutate does to the status:
+// it sums up the collected health of every placed cluster when collect says
+// the type's status is collected, and is removed when not (health.SetReady).
+func andReady(mutate func(*fedv1beta1.GenericFederatedStatus) bool, generation int64, collect bool) func(*fedv1beta1.GenericFederatedStatus) bool {
+	return func(st *fedv1beta1.GenericFederatedStatus) bool {
+		changed := mutate(st)
+		return health.SetReady(st, generation, collect) || changed
+	}
 }
 
 // statusWait is how long a status write that changes only collected status

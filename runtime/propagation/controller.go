@@ -362,9 +362,9 @@ func (r *reconciler) reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	if perr := (*PlacementError)(nil); errors.As(err, &perr) {
 		// The user must change something; retrying would not help.
 		r.recorder.Eventf(obj, nil, corev1.EventTypeWarning, perr.Reason, "Place", "%s", perr.Error())
-		wait, err := r.writeStatus(ctx, obj, fed, func(st *fedv1beta1.GenericFederatedStatus) bool {
+		wait, err := r.writeStatus(ctx, obj, fed, andReady(func(st *fedv1beta1.GenericFederatedStatus) bool {
 			return setFailed(st, fed.GetGeneration(), perr.Reason, perr.Error())
-		})
+		}, fed.GetGeneration(), cfg.collect))
 		return ctrl.Result{RequeueAfter: wait}, err
 	}
 	if err != nil {
@@ -376,9 +376,9 @@ func (r *reconciler) reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	}
 	results, removalErr := r.propagate(ctx, obj, fed, placed.Clusters, members, adopt, cfg.collect)
 	r.warnOnChange(obj, fed, "Propagate", results)
-	wait, err := r.writeStatus(ctx, obj, fed, func(st *fedv1beta1.GenericFederatedStatus) bool {
+	wait, err := r.writeStatus(ctx, obj, fed, andReady(func(st *fedv1beta1.GenericFederatedStatus) bool {
 		return setClusters(st, fed.GetGeneration(), results)
-	})
+	}, fed.GetGeneration(), cfg.collect))
 	if err != nil {
 		return ctrl.Result{}, err
 	}
@@ -506,7 +506,7 @@ func (r *reconciler) ensure(ctx context.Context, fed fedtype.Federated, target c
 	out := r.dispatcher.Ensure(ctx, r.memberOf(m), want, adopt)
 	res := clusterResult{name: m.Name, status: out.Status, message: out.Message}
 	if collect {
-		remote := remoteOf(out.Observed, time.Now())
+		remote := remoteOf(out.Observed, r.info.HealthCondition, time.Now())
 		if out.Observed != nil {
 			r.remember(key, m.Name, remote)
 		}

@@ -14,6 +14,7 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/json"
@@ -23,6 +24,7 @@ import (
 	typesv1beta1 "github.com/kubefed-gen/kubefed/cmd/controller-manager/apis/types/v1beta1"
 	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
 	fedv1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/types/v1beta1"
+	"github.com/kubefed-gen/kubefed/runtime/health"
 	"github.com/kubefed-gen/kubefed/runtime/manager"
 	"github.com/kubefed-gen/kubefed/test/clusters"
 	"github.com/kubefed-gen/kubefed/test/federation"
@@ -96,13 +98,16 @@ func TestMemberStatus(t *testing.T) {
 			}
 			return wantCounts(st, 2, 2, 2)
 		})
-		st := getFederatedStatus(t, f, web)
-		var remote appsv1.DeploymentStatus
-		if err := json.Unmarshal(clusterEntry(st, "member1").RemoteStatus.Raw, &remote); err != nil {
+		fresh := &typesv1beta1.FederatedDeployment{}
+		if err := f.Host.Get(ctx, client.ObjectKeyFromObject(web), fresh); err != nil {
 			t.Fatal(err)
 		}
-		if remote.ReadyReplicas != 1 || remote.ObservedGeneration == 0 {
-			t.Errorf("member1 remoteStatus %+v, want the member Deployment's status", remote)
+		remote, ok, err := fresh.RemoteStatus("member1")
+		if err != nil || !ok || remote.ReadyReplicas != 1 || remote.ObservedGeneration == 0 {
+			t.Errorf("member1 remoteStatus %+v (%v, %v), want the member Deployment's status", remote, ok, err)
+		}
+		if c := meta.FindStatusCondition(fresh.Status.Conditions, fedv1beta1.ConditionReady); c == nil || c.Status != metav1.ConditionTrue {
+			t.Errorf("Ready condition %+v, want True", c)
 		}
 		if got := columns(t, "federateddeployments", "web"); got["READY"] != "2" || got["REPLICAS"] != "2" || got["READY-REPLICAS"] != "2" {
 			t.Errorf("columns %v, want READY 2, REPLICAS 2, READY-REPLICAS 2", got)
@@ -121,6 +126,10 @@ func TestMemberStatus(t *testing.T) {
 		waitFederatedStatus(t, f, web, "member2 degraded", func(st *fedv1beta1.GenericFederatedStatus) error {
 			if err := wantHealth(st, map[string]fedv1beta1.Health{"member1": fedv1beta1.HealthReady, "member2": fedv1beta1.HealthDegraded}); err != nil {
 				return err
+			}
+			if c := meta.FindStatusCondition(st.Conditions, fedv1beta1.ConditionReady); c == nil || c.Status != metav1.ConditionFalse ||
+				c.Reason != health.ReasonClustersDegraded || c.Message != "not ready in 1 of 2 cluster(s): member2 Degraded" {
+				return fmt.Errorf("Ready condition %+v, want False naming member2 Degraded", c)
 			}
 			return wantCounts(st, 1, 4, 2)
 		})
@@ -180,6 +189,10 @@ func TestMemberStatus(t *testing.T) {
 			if c.LastObservedTime.After(time.Now()) {
 				return fmt.Errorf("member2 observed in the future: %v", c.LastObservedTime)
 			}
+			if c := meta.FindStatusCondition(st.Conditions, fedv1beta1.ConditionReady); c == nil || c.Status != metav1.ConditionFalse ||
+				c.Reason != health.ReasonClustersNotReady || c.Message != "not ready in 1 of 2 cluster(s): member2 Unknown (stale, ClusterNotReady)" {
+				return fmt.Errorf("Ready condition %+v, want False naming member2 stale", c)
+			}
 			// Desired replicas stay counted; member2's ready ones no longer do.
 			return wantCounts(st, 1, 2, 1)
 		})
@@ -207,6 +220,9 @@ func TestMemberStatus(t *testing.T) {
 			}
 			if st.Replicas != nil || st.ReadyReplicas != nil || st.ReadyClusters != 2 {
 				return fmt.Errorf("replicas %v ready replicas %v ready clusters %d, want none, none, 2 (propagated)", st.Replicas, st.ReadyReplicas, st.ReadyClusters)
+			}
+			if c := meta.FindStatusCondition(st.Conditions, fedv1beta1.ConditionReady); c != nil {
+				return fmt.Errorf("Ready condition %+v without status collection", c)
 			}
 			return nil
 		})

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -55,6 +56,7 @@ func gather(ctx context.Context, h *host.Host, t *resolve.Type, namespace, name 
 	if err := r.readSpecAndStatus(fed); err != nil {
 		return nil, err
 	}
+	r.healthCondition = healthCondition(ctx, h, t)
 
 	var kfcs corev1beta1.KubeFedClusterList
 	if err := h.Client.List(ctx, &kfcs, client.InNamespace(h.Namespace)); err != nil {
@@ -104,10 +106,30 @@ func (r *statusReport) readSpecAndStatus(fed *unstructured.Unstructured) error {
 	r.ObservedGeneration = st.ObservedGeneration
 	r.StatusStale = st.ObservedGeneration < r.Generation
 	r.Propagation = meta.FindStatusCondition(st.Conditions, fedv1beta1.ConditionPropagation)
+	r.Ready = meta.FindStatusCondition(st.Conditions, fedv1beta1.ConditionReady)
 	for _, c := range st.Clusters {
 		r.statuses[c.Name] = c
 	}
 	return nil
+}
+
+// healthCondition is the condition of t's target that its Federated CRD names
+// as meaning healthy (kubefed-gen's healthConditions, which the compiled
+// controller gets from the same generated code); empty when the CRD names
+// none, cannot be read, or the type is propagated dynamically, which judges
+// by the kind's rule.
+func healthCondition(ctx context.Context, h *host.Host, t *resolve.Type) string {
+	if t.Config != nil {
+		if c := meta.FindStatusCondition(t.Config.Status.Conditions, corev1beta1.TypeConfigPropagating); c != nil && c.Reason == corev1beta1.ReasonDynamic {
+			return ""
+		}
+	}
+	crd := &metav1.PartialObjectMetadata{}
+	crd.SetGroupVersionKind(apiextensionsv1.SchemeGroupVersion.WithKind("CustomResourceDefinition"))
+	if err := h.Client.Get(ctx, client.ObjectKey{Name: t.FederatedCRDName()}, crd); err != nil {
+		return ""
+	}
+	return crd.GetAnnotations()[fedv1beta1.HealthConditionAnnotation]
 }
 
 func describePlacement(p *fedv1beta1.Placement) string {
@@ -202,7 +224,7 @@ func (r *statusReport) inspectMember(ctx context.Context, h *host.Host, c *clust
 		return
 	}
 	c.Present = presentYes
-	c.setLiveHealth(actual)
+	c.setLiveHealth(actual, r.healthCondition)
 	managed := actual.GetLabels()[fedv1beta1.ManagedLabel] == "true"
 	c.Managed = &managed
 	if want == nil {

@@ -24,6 +24,9 @@ type healthSummary struct {
 	// with spec.replicas.
 	Replicas      *int32 `json:"replicas,omitempty"`
 	ReadyReplicas *int32 `json:"readyReplicas,omitempty"`
+	// HealthCondition is the condition of the target that means healthy,
+	// when the type names one; else each kind is judged by its own rule.
+	HealthCondition string `json:"healthCondition,omitempty"`
 }
 
 // memberHealth is how the object is doing in one cluster.
@@ -53,7 +56,8 @@ func (r *statusReport) readHealth() {
 	if !collected {
 		return
 	}
-	r.Health = &healthSummary{ReadyClusters: st.ReadyClusters, PlacedClusters: st.PlacedClusters, Replicas: st.Replicas, ReadyReplicas: st.ReadyReplicas}
+	r.Health = &healthSummary{ReadyClusters: st.ReadyClusters, PlacedClusters: st.PlacedClusters, Replicas: st.Replicas, ReadyReplicas: st.ReadyReplicas,
+		HealthCondition: r.healthCondition}
 	for i := range r.Clusters {
 		c := &r.Clusters[i]
 		entry, ok := r.statuses[c.Name]
@@ -73,12 +77,13 @@ func (r *statusReport) readHealth() {
 	}
 }
 
-// setLiveHealth records the health of actual, the member object as read now.
-func (c *clusterReport) setLiveHealth(actual *unstructured.Unstructured) {
+// setLiveHealth records the health of actual, the member object as read now,
+// judged by condition when the type names one (health.For).
+func (c *clusterReport) setLiveHealth(actual *unstructured.Unstructured, condition string) {
 	if c.Health == nil {
 		c.Health = &memberHealth{}
 	}
-	c.Health.Now = string(health.Of(actual))
+	c.Health.Now = string(health.For(actual, condition))
 	if st, ok := actual.Object["status"].(map[string]any); ok {
 		c.Health.Status = keyStatusFields(st)
 	}
@@ -141,6 +146,9 @@ func (r *statusReport) writeHealth(out io.Writer) error {
 		line := fmt.Sprintf("Health: %d of %d placed cluster(s) ready", h.ReadyClusters, h.PlacedClusters)
 		if h.Replicas != nil {
 			line += fmt.Sprintf("; replicas %d/%d ready", *h.ReadyReplicas, *h.Replicas)
+		}
+		if h.HealthCondition != "" {
+			line += fmt.Sprintf(" (healthy: condition %s True)", h.HealthCondition)
 		}
 		fmt.Fprintln(out, line)
 	} else {

@@ -27,7 +27,8 @@ func TestHealthSection(t *testing.T) {
 	}
 	st := fed.FederatedStatus()
 	st.Clusters, st.PlacedClusters, st.Replicas, st.ReadyReplicas = entries, 2, &three, &one
-	r := &statusReport{fed: fed, statuses: map[string]fedv1beta1.GenericClusterStatus{}, Clusters: []clusterReport{{Name: "member1"}, {Name: "member2"}}}
+	r := &statusReport{fed: fed, statuses: map[string]fedv1beta1.GenericClusterStatus{}, Clusters: []clusterReport{{Name: "member1"}, {Name: "member2"}},
+		healthCondition: "Serving"}
 	for _, e := range entries {
 		r.statuses[e.Name] = e
 	}
@@ -38,12 +39,26 @@ func TestHealthSection(t *testing.T) {
 	}
 	text := out.String()
 	for _, want := range []string{
-		"0 of 2 placed cluster(s) ready; replicas 1/3 ready",
+		"0 of 2 placed cluster(s) ready; replicas 1/3 ready (healthy: condition Serving True)",
 		"Progressing", "readyReplicas=1 replicas=3 Available=False(MinimumReplicasUnavailable)",
 		"Unknown (stale: member unreachable)", "2023-11-14T22:13:20Z",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("health section lacks %q:\n%s", want, text)
 		}
+	}
+}
+
+// The member object read now is judged as the controller judges it: by the
+// condition the type names, when it names one.
+func TestLiveHealthByCondition(t *testing.T) {
+	actual := &unstructured.Unstructured{Object: map[string]any{"status": map[string]any{"conditions": []any{
+		map[string]any{"type": "Ready", "status": "True"}, map[string]any{"type": "Serving", "status": "False"},
+	}}}}
+	var byKind, byCondition clusterReport
+	byKind.setLiveHealth(actual, "")
+	byCondition.setLiveHealth(actual, "Serving")
+	if byKind.Health.Now != "Ready" || byCondition.Health.Now != "Degraded" {
+		t.Errorf("by the kind's rule %s, by Serving %s; want Ready, Degraded", byKind.Health.Now, byCondition.Health.Now)
 	}
 }

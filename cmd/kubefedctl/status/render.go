@@ -76,6 +76,9 @@ func (r *statusReport) writeText(out io.Writer) error {
 	} else {
 		field("Propagation", "no condition yet")
 	}
+	if c := r.Ready; c != nil {
+		field("Ready", "%s %s: %s", c.Status, c.Reason, c.Message)
+	}
 	typeLine := r.TypePropagation
 	if r.TypeConfig != "" {
 		typeLine += " (FederatedTypeConfig " + r.TypeConfig + ")"

@@ -52,7 +52,10 @@ type statusReport struct {
 	Placement          string            `json:"placement"`
 	NamespacePlacement string            `json:"namespacePlacement,omitempty"`
 	Propagation        *metav1.Condition `json:"propagation,omitempty"`
-	PlacementError     string            `json:"placementError,omitempty"`
+	// Ready is the Ready condition, which sums up the health of every placed
+	// cluster when the type's status is collected.
+	Ready          *metav1.Condition `json:"ready,omitempty"`
+	PlacementError string            `json:"placementError,omitempty"`
 	// Health is set when the type's status is collected (see health.go).
 	Health   *healthSummary  `json:"health,omitempty"`
 	Clusters []clusterReport `json:"clusters"`
@@ -69,6 +72,9 @@ type statusReport struct {
 	statuses         map[string]fedv1beta1.GenericClusterStatus
 	placed           propagation.Placement
 	kubefedNamespace string
+	// healthCondition is the condition the type names as meaning healthy,
+	// which judges member objects as the controller does.
+	healthCondition string
 }
 
 // clusterReport is the state of the object in one cluster.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -201,6 +202,8 @@ func TestStatusReportText(t *testing.T) {
 		Placement:          "clusterSelector {} (every cluster)",
 		NamespacePlacement: "FederatedNamespace shop places namespace shop on member1, member2",
 		kubefedNamespace:   "kube-federation-system",
+		Ready: &metav1.Condition{Type: "Ready", Status: metav1.ConditionFalse, Reason: "ClustersNotReady",
+			Message: "not ready in 1 of 4 cluster(s): member2 Ready (ApplyOverridesFailed)"},
 		Clusters: []clusterReport{
 			{Name: "member1", Joined: true, Ready: "True", Placed: true, Status: "OK", Present: presentYes, Managed: &yes, InSync: &yes},
 			{Name: "member2", Joined: true, Ready: "True", Placed: true, Status: "ApplyOverridesFailed", Message: "override 0 (replace /data/x/y): /data/x is a string", Present: presentYes, Managed: &yes, DesiredError: "override 0 (replace /data/x/y): /data/x is a string"},
@@ -219,6 +222,7 @@ func TestStatusReportText(t *testing.T) {
 	for _, want := range []string{
 		"Generation:           4, status observed generation 3 (stale",
 		"Type propagation:     Disabled (FederatedTypeConfig kube-federation-system/configmaps)",
+		"Ready:                False ClustersNotReady: not ready in 1 of 4 cluster(s): member2 Ready (ApplyOverridesFailed)",
 		"CLUSTER   READY        PLACED",
 		"member1   True         yes                        OK                     yes           in sync",
 		"member2   True         yes                        ApplyOverridesFailed   yes           overrides failed",

@@ -221,4 +221,15 @@ func accessorsFor(f *jen.File, t *model.Target) {
 	f.Comment("FederatedStatus returns the status of the federated object for the runtime to fill in.")
 	f.Func().Params(recv.Clone()).Id("FederatedStatus").Params().Op("*").Qual(shared, "GenericFederatedStatus").Block(
 		jen.Return(jen.Op("&").Id("in").Dot("Status")))
+
+	if st := t.Status; st != nil {
+		status := jen.Qual(st.Name.Package, st.Name.Name)
+		f.Comment(fmt.Sprintf("RemoteStatus returns the status of the %s in cluster as status", t.Kind))
+		f.Comment("collection last read it from the member (status.clusters[].remoteStatus); ok")
+		f.Comment("is false when there is none. The cluster's entry says how current it is")
+		f.Comment("(health, stale, lastObservedTime).")
+		f.Func().Params(recv.Clone()).Id("RemoteStatus").Params(jen.Id("cluster").String()).
+			Params(jen.Id("status").Op("*").Add(status), jen.Id("ok").Bool(), jen.Err().Error()).Block(
+			jen.Return(jen.Qual(shared, "DecodeRemoteStatus").Types(status.Clone()).Call(jen.Op("&").Id("in").Dot("Status"), jen.Id("cluster"))))
+	}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/dave/jennifer/jen"
 
 	"github.com/kubefed-gen/kubefed/generator/emit"
+	fedv1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/types/v1beta1"
 )
 
 const (
@@ -102,10 +103,26 @@ func (g Generator) build(gctx *genall.GenerationContext) ([]apiextensionsv1.Cust
 			return nil, fmt.Errorf("no CRD was generated for %s: %w", gk, packageErrors(gctx.Roots))
 		}
 		crd.FixTopLevelMetadata(c)
+		var remote *apiextensionsv1.JSONSchemaProps
+		if t.Status != nil {
+			var err error
+			if remote, err = g.statusSchema(parser, gctx.Roots, t.Status.Name.Package, t.Status.Name.Name); err != nil {
+				return nil, fmt.Errorf("%s: %w", gk, err)
+			}
+		}
 		for i := range c.Spec.Versions {
 			if v := c.Spec.Versions[i].Schema; v != nil {
 				RelaxListMapKeys(v.OpenAPIV3Schema)
+				if remote != nil {
+					setRemoteStatusSchema(v.OpenAPIV3Schema, remote)
+				}
 			}
+		}
+		if t.HealthCondition != "" {
+			if c.Annotations == nil {
+				c.Annotations = map[string]string{}
+			}
+			c.Annotations[fedv1beta1.HealthConditionAnnotation] = t.HealthCondition
 		}
 		c.APIVersion, c.Kind = apiextensionsv1.SchemeGroupVersion.String(), "CustomResourceDefinition"
 		out = append(out, c)
@@ -114,6 +131,112 @@ func (g Generator) build(gctx *genall.GenerationContext) ([]apiextensionsv1.Cust
 		return nil, fmt.Errorf("CRD schema for %s: %w", ctx.APIPackage(), err)
 	}
 	return out, nil
+}
+
+// statusSchema is the schema of a target's status type, pkgPath.name, as the
+// Federated CRD's remoteStatus holds it: structure only (see RemoteStatusSchema).
+func (g Generator) statusSchema(parser *crd.Parser, roots []*loader.Package, pkgPath, name string) (*apiextensionsv1.JSONSchemaProps, error) {
+	pkg := findPackage(roots, pkgPath)
+	if pkg == nil {
+		return nil, fmt.Errorf("the status type %s.%s is in a package the API package does not import", pkgPath, name)
+	}
+	ident := crd.TypeIdent{Package: pkg, Name: name}
+	parser.NeedFlattenedSchemaFor(ident)
+	flat, ok := parser.FlattenedSchemata[ident]
+	if !ok {
+		return nil, fmt.Errorf("no schema for the status type %s.%s", pkgPath, name)
+	}
+	out := flat.DeepCopy()
+	if g.MaxDescriptionLength != nil {
+		crd.TruncateDescription(out, *g.MaxDescriptionLength)
+	}
+	RemoteStatusSchema(out)
+	return out, nil
+}
+
+// findPackage finds the package of import path among roots and what they import.
+func findPackage(roots []*loader.Package, path string) *loader.Package {
+	seen := map[*loader.Package]bool{}
+	var find func(p *loader.Package) *loader.Package
+	find = func(p *loader.Package) *loader.Package {
+		if seen[p] {
+			return nil
+		}
+		seen[p] = true
+		if p.PkgPath == path {
+			return p
+		}
+		for _, imp := range p.Imports() {
+			if found := find(imp); found != nil {
+				return found
+			}
+		}
+		return nil
+	}
+	for _, r := range roots {
+		if p := find(r); p != nil {
+			return p
+		}
+	}
+	return nil
+}
+
+// setRemoteStatusSchema makes remote the schema of status.clusters[].remoteStatus
+// in a Federated CRD's schema, in place of the shared, preserve-unknown-fields
+// one; the field's description stays.
+func setRemoteStatusSchema(root *apiextensionsv1.JSONSchemaProps, remote *apiextensionsv1.JSONSchemaProps) {
+	status, ok := root.Properties["status"]
+	if !ok {
+		return
+	}
+	clusters, ok := status.Properties["clusters"]
+	if !ok || clusters.Items == nil || clusters.Items.Schema == nil {
+		return
+	}
+	entry := clusters.Items.Schema
+	typed := *remote.DeepCopy()
+	typed.Description = entry.Properties["remoteStatus"].Description
+	entry.Properties["remoteStatus"] = typed
+	status.Properties["clusters"] = clusters
+	root.Properties["status"] = status
+}
+
+// RemoteStatusSchema strips a target's status schema down to its structure:
+// the types and properties the API server prunes by, and the markers of
+// embedded objects, int-or-string and preserved fields, without what would
+// validate or default values. The host records what a member's controller
+// wrote, which its own API server already accepted; a rule of the host's
+// schema failing on it (an enum value, a required field or a pattern of
+// another version, a list key repeated) would refuse the whole status write,
+// and a default would add what the member never said.
+func RemoteStatusSchema(s *apiextensionsv1.JSONSchemaProps) {
+	if s == nil {
+		return
+	}
+	*s = apiextensionsv1.JSONSchemaProps{
+		Description:            s.Description,
+		Type:                   s.Type,
+		Nullable:               s.Nullable,
+		Properties:             s.Properties,
+		Items:                  s.Items,
+		AdditionalProperties:   s.AdditionalProperties,
+		XPreserveUnknownFields: s.XPreserveUnknownFields,
+		XEmbeddedResource:      s.XEmbeddedResource,
+		XIntOrString:           s.XIntOrString,
+	}
+	for k, p := range s.Properties {
+		RemoteStatusSchema(&p)
+		s.Properties[k] = p
+	}
+	if s.Items != nil {
+		RemoteStatusSchema(s.Items.Schema)
+		for i := range s.Items.JSONSchemas {
+			RemoteStatusSchema(&s.Items.JSONSchemas[i])
+		}
+	}
+	if s.AdditionalProperties != nil {
+		RemoteStatusSchema(s.AdditionalProperties.Schema)
+	}
 }
 
 // packageErrors collects what the parser reported on the packages it walked. Type

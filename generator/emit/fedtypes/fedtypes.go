@@ -72,5 +72,8 @@ func info(ctx *emit.Context, t *model.Target) jen.Code {
 		// Replica scheduling applies (ReplicaSchedulingPreference).
 		fields[jen.Id("Scalable")] = jen.True()
 	}
+	if t.HealthCondition != "" {
+		fields[jen.Id("HealthCondition")] = jen.Lit(t.HealthCondition)
+	}
 	return jen.Qual(fedtype, "Info").Values(fields)
 }

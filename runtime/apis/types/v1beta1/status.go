@@ -1,6 +1,9 @@
 package v1beta1
 
 import (
+	"encoding/json"
+	"fmt"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 )
@@ -8,6 +11,18 @@ import (
 // ConditionPropagation is the condition type that says whether the object was
 // propagated to every placed cluster.
 const ConditionPropagation = "Propagation"
+
+// ConditionReady is the condition type that says, with status collection,
+// whether the object is ready in every placed cluster: propagated there and
+// of health Ready. It sums up status.clusters[].health; without status
+// collection the object has no Ready condition.
+const ConditionReady = "Ready"
+
+// HealthConditionAnnotation, on the CRD of a generated Federated<Kind>, names
+// the condition of the target that means healthy, as kubefed-gen's
+// healthConditions set it, for tools that judge member objects as the
+// controller does.
+const HealthConditionAnnotation = "kubefed.io/health-condition"
 
 // PropagationStatus is the reason an object is or is not in one member cluster, with
 // KubeFed's values.
@@ -43,7 +58,8 @@ type GenericFederatedStatus struct {
 	// ObservedGeneration is the generation of the spec this status describes.
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
-	// Conditions hold the Propagation condition.
+	// Conditions hold the Propagation condition and, with status collection,
+	// the Ready condition.
 	// +optional
 	// +listType=map
 	// +listMapKey=type
@@ -88,7 +104,10 @@ type GenericClusterStatus struct {
 	// +optional
 	Health Health `json:"health,omitempty"`
 	// RemoteStatus is the member object's status as last read from the member,
-	// with status collection.
+	// with status collection. The CRD of a generated type whose target has a
+	// status gives it the target's status schema, so fields the host's schema
+	// does not know (from a newer member) are pruned; other types keep it as
+	// the member wrote it.
 	// +optional
 	// +kubebuilder:pruning:PreserveUnknownFields
 	RemoteStatus *runtime.RawExtension `json:"remoteStatus,omitempty"`
@@ -120,3 +139,22 @@ const (
 	// HealthUnknown: the object's status could not be observed.
 	HealthUnknown Health = "Unknown"
 )
+
+// DecodeRemoteStatus decodes the remote status of cluster in st into a new S,
+// the target's status type; ok is false when st has no remote status of
+// cluster (its status is not collected, or nothing was observed there).
+// Generated Federated<Kind>s call it from their RemoteStatus method.
+func DecodeRemoteStatus[S any](st *GenericFederatedStatus, cluster string) (status *S, ok bool, err error) {
+	for i := range st.Clusters {
+		c := &st.Clusters[i]
+		if c.Name != cluster || c.RemoteStatus == nil || len(c.RemoteStatus.Raw) == 0 {
+			continue
+		}
+		out := new(S)
+		if err := json.Unmarshal(c.RemoteStatus.Raw, out); err != nil {
+			return nil, true, fmt.Errorf("remote status of cluster %s: %w", cluster, err)
+		}
+		return out, true, nil
+	}
+	return nil, false, nil
+}

@@ -101,3 +101,11 @@ func (in *FederatedDeployment) ClusterOverrides() []fedv1beta1.GenericOverrideIt
 func (in *FederatedDeployment) FederatedStatus() *fedv1beta1.GenericFederatedStatus {
 	return &in.Status
 }
+
+// RemoteStatus returns the status of the Deployment in cluster as status
+// collection last read it from the member (status.clusters[].remoteStatus); ok
+// is false when there is none. The cluster's entry says how current it is
+// (health, stale, lastObservedTime).
+func (in *FederatedDeployment) RemoteStatus(cluster string) (status *appsv1.DeploymentStatus, ok bool, err error) {
+	return fedv1beta1.DecodeRemoteStatus[appsv1.DeploymentStatus](&in.Status, cluster)
+}

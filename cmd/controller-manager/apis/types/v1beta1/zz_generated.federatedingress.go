@@ -100,3 +100,11 @@ func (in *FederatedIngress) ClusterOverrides() []fedv1beta1.GenericOverrideItem 
 func (in *FederatedIngress) FederatedStatus() *fedv1beta1.GenericFederatedStatus {
 	return &in.Status
 }
+
+// RemoteStatus returns the status of the Ingress in cluster as status
+// collection last read it from the member (status.clusters[].remoteStatus); ok
+// is false when there is none. The cluster's entry says how current it is
+// (health, stale, lastObservedTime).
+func (in *FederatedIngress) RemoteStatus(cluster string) (status *networkingv1.IngressStatus, ok bool, err error) {
+	return fedv1beta1.DecodeRemoteStatus[networkingv1.IngressStatus](&in.Status, cluster)
+}

@@ -100,3 +100,11 @@ func (in *FederatedJob) ClusterOverrides() []fedv1beta1.GenericOverrideItem {
 func (in *FederatedJob) FederatedStatus() *fedv1beta1.GenericFederatedStatus {
 	return &in.Status
 }
+
+// RemoteStatus returns the status of the Job in cluster as status
+// collection last read it from the member (status.clusters[].remoteStatus); ok
+// is false when there is none. The cluster's entry says how current it is
+// (health, stale, lastObservedTime).
+func (in *FederatedJob) RemoteStatus(cluster string) (status *batchv1.JobStatus, ok bool, err error) {
+	return fedv1beta1.DecodeRemoteStatus[batchv1.JobStatus](&in.Status, cluster)
+}

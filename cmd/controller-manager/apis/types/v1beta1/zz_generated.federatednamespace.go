@@ -99,3 +99,11 @@ func (in *FederatedNamespace) ClusterOverrides() []fedv1beta1.GenericOverrideIte
 func (in *FederatedNamespace) FederatedStatus() *fedv1beta1.GenericFederatedStatus {
 	return &in.Status
 }
+
+// RemoteStatus returns the status of the Namespace in cluster as status
+// collection last read it from the member (status.clusters[].remoteStatus); ok
+// is false when there is none. The cluster's entry says how current it is
+// (health, stale, lastObservedTime).
+func (in *FederatedNamespace) RemoteStatus(cluster string) (status *corev1.NamespaceStatus, ok bool, err error) {
+	return fedv1beta1.DecodeRemoteStatus[corev1.NamespaceStatus](&in.Status, cluster)
+}

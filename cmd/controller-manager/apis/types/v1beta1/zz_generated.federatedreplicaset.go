@@ -102,3 +102,11 @@ func (in *FederatedReplicaSet) ClusterOverrides() []fedv1beta1.GenericOverrideIt
 func (in *FederatedReplicaSet) FederatedStatus() *fedv1beta1.GenericFederatedStatus {
 	return &in.Status
 }
+
+// RemoteStatus returns the status of the ReplicaSet in cluster as status
+// collection last read it from the member (status.clusters[].remoteStatus); ok
+// is false when there is none. The cluster's entry says how current it is
+// (health, stale, lastObservedTime).
+func (in *FederatedReplicaSet) RemoteStatus(cluster string) (status *appsv1.ReplicaSetStatus, ok bool, err error) {
+	return fedv1beta1.DecodeRemoteStatus[appsv1.ReplicaSetStatus](&in.Status, cluster)
+}

@@ -100,3 +100,11 @@ func (in *FederatedService) ClusterOverrides() []fedv1beta1.GenericOverrideItem 
 func (in *FederatedService) FederatedStatus() *fedv1beta1.GenericFederatedStatus {
 	return &in.Status
 }
+
+// RemoteStatus returns the status of the Service in cluster as status
+// collection last read it from the member (status.clusters[].remoteStatus); ok
+// is false when there is none. The cluster's entry says how current it is
+// (health, stale, lastObservedTime).
+func (in *FederatedService) RemoteStatus(cluster string) (status *corev1.ServiceStatus, ok bool, err error) {
+	return fedv1beta1.DecodeRemoteStatus[corev1.ServiceStatus](&in.Status, cluster)
+}

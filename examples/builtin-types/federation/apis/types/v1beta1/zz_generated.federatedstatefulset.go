@@ -101,3 +101,11 @@ func (in *FederatedStatefulSet) ClusterOverrides() []fedv1beta1.GenericOverrideI
 func (in *FederatedStatefulSet) FederatedStatus() *fedv1beta1.GenericFederatedStatus {
 	return &in.Status
 }
+
+// RemoteStatus returns the status of the StatefulSet in cluster as status
+// collection last read it from the member (status.clusters[].remoteStatus); ok
+// is false when there is none. The cluster's entry says how current it is
+// (health, stale, lastObservedTime).
+func (in *FederatedStatefulSet) RemoteStatus(cluster string) (status *appsv1.StatefulSetStatus, ok bool, err error) {
+	return fedv1beta1.DecodeRemoteStatus[appsv1.StatefulSetStatus](&in.Status, cluster)
+}

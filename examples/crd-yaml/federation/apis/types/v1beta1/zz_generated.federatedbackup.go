@@ -100,3 +100,11 @@ func (in *FederatedBackup) ClusterOverrides() []fedv1beta1.GenericOverrideItem {
 func (in *FederatedBackup) FederatedStatus() *fedv1beta1.GenericFederatedStatus {
 	return &in.Status
 }
+
+// RemoteStatus returns the status of the Backup in cluster as status
+// collection last read it from the member (status.clusters[].remoteStatus); ok
+// is false when there is none. The cluster's entry says how current it is
+// (health, stale, lastObservedTime).
+func (in *FederatedBackup) RemoteStatus(cluster string) (status *backupsv1.BackupStatus, ok bool, err error) {
+	return fedv1beta1.DecodeRemoteStatus[backupsv1.BackupStatus](&in.Status, cluster)
+}

@@ -99,3 +99,11 @@ func (in *FederatedStorefront) ClusterOverrides() []fedv1beta1.GenericOverrideIt
 func (in *FederatedStorefront) FederatedStatus() *fedv1beta1.GenericFederatedStatus {
 	return &in.Status
 }
+
+// RemoteStatus returns the status of the Storefront in cluster as status
+// collection last read it from the member (status.clusters[].remoteStatus); ok
+// is false when there is none. The cluster's entry says how current it is
+// (health, stale, lastObservedTime).
+func (in *FederatedStorefront) RemoteStatus(cluster string) (status *apiv1alpha1.StorefrontStatus, ok bool, err error) {
+	return fedv1beta1.DecodeRemoteStatus[apiv1alpha1.StorefrontStatus](&in.Status, cluster)
+}
