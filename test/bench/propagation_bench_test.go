@@ -6,6 +6,7 @@ import (
 	"maps"
 	"runtime/metrics"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -82,7 +83,7 @@ var phases = []struct {
 		member: func(ctx context.Context, c client.Client, ns string, i int) error {
 			return c.Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: cmName(i), Namespace: ns}, Data: map[string]string{"index": fmt.Sprint(i)}})
 		},
-		want: func(name string) string { return strings.TrimPrefix(name, "cm-") },
+		want: func(name string) string { return fmt.Sprint(cmIndex(name)) },
 	},
 	{
 		name: "update",
@@ -94,7 +95,7 @@ var phases = []struct {
 			patch := []byte(`{"data":{"index":"` + updated(i) + `"}}`)
 			return c.Patch(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: cmName(i), Namespace: ns}}, client.RawPatch(types.MergePatchType, patch))
 		},
-		want: func(name string) string { return strings.TrimPrefix(name, "cm-") + "-v2" },
+		want: func(name string) string { return updated(cmIndex(name)) },
 	},
 	{
 		name: "delete",
@@ -109,6 +110,15 @@ var phases = []struct {
 
 func cmName(i int) string  { return fmt.Sprintf("cm-%04d", i) }
 func updated(i int) string { return fmt.Sprint(i) + "-v2" }
+
+// cmIndex is the i of cmName(i); -1 for another name.
+func cmIndex(name string) int {
+	i, err := strconv.Atoi(strings.TrimPrefix(name, "cm-"))
+	if err != nil || !strings.HasPrefix(name, "cm-") {
+		return -1
+	}
+	return i
+}
 
 // floors are one phase's floor A and floor B.
 type floors struct{ a, b time.Duration }

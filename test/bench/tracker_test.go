@@ -62,6 +62,9 @@ func (t *tracker) observe(obj any, deleted bool) {
 	if !ok {
 		return
 	}
+	if cmIndex(cm.GetName()) < 0 {
+		return // not the benchmark's (e.g. kube-root-ca.crt)
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if deleted {
