@@ -19,11 +19,10 @@
 //	hack/install-test-binaries.sh && hack/install-dns-binaries.sh
 //	go test -count=1 -run TestStack -v ./test/dnsstack/
 //
-// The same processes can be started by hand against any cluster; Start runs, in
-// a folder of its own (ports are free loopback ports):
+// The same processes can be started by hand against any cluster, with fixed
+// ports where Start takes free loopback ports:
 //
-//	etcd --data-dir=etcd --listen-client-urls=http://127.0.0.1:2379 \
-//	  --advertise-client-urls=http://127.0.0.1:2379 --listen-peer-urls=http://127.0.0.1:2380
+//	etcd --data-dir=etcd      # serves http://127.0.0.1:2379
 //	coredns -conf Corefile    # see Corefile below, for the zone example.com
 //	ETCD_URLS=http://127.0.0.1:2379 external-dns --kubeconfig=kubeconfig \
 //	  --source=crd --crd-source-apiversion=externaldns.k8s.io/v1alpha1 --crd-source-kind=DNSEndpoint \
@@ -44,5 +43,10 @@
 // CoreDNS's etcd plugin answers a name with the records stored under it and
 // under every name below it (SkyDNS's layout: external-dns stores each target of
 // web.shop.example.com at /skydns/com/example/shop/web/<random label>), so a
-// query for shop.example.com also returns web.shop.example.com's addresses.
+// query for shop.example.com also returns web.shop.example.com's addresses. It
+// answers a CNAME query from the name's own key only, where external-dns writes
+// nothing: a CNAME query for an alias external-dns wrote is answered NXDOMAIN.
+// Ask for A (or AAAA) instead: the answer holds the CNAME, then its target's
+// addresses when the target is in the zone; an alias out of the zone is
+// answered with the CNAME alone.
 package dnsstack
