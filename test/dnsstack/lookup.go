@@ -96,7 +96,8 @@ func (s *Stack) Lookup(ctx context.Context, name string, qtype uint16) (Answer, 
 
 // WaitFor polls CoreDNS until a qtype query for name is answered NOERROR with
 // exactly the values want, in any order (see Answer.Values: addresses, and
-// CNAME targets with their trailing dot), and returns that answer. It fails
+// CNAME targets with their trailing dot; for an alias, ask for dns.TypeA, as
+// the package comment says why), and returns that answer. It fails
 // the test with the last answer after Options.WaitTimeout, or at once if a
 // process of the stack has exited.
 func (s *Stack) WaitFor(t testing.TB, name string, qtype uint16, want ...string) Answer {

@@ -332,21 +332,33 @@ func freeUDPAndTCPPort() (int, error) {
 // writeKubeconfig writes a kubeconfig reaching the server cfg reaches with the
 // same credentials: client certificates or a bearer token, inline or in files.
 func writeKubeconfig(path string, cfg *rest.Config) error {
+	// A kubeconfig's relative file names are relative to the kubeconfig; a
+	// rest.Config's, to the working directory.
+	wd, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	abs := func(name string) string {
+		if name == "" || filepath.IsAbs(name) {
+			return name
+		}
+		return filepath.Join(wd, name)
+	}
 	kc := clientcmdapi.NewConfig()
 	kc.Clusters["host"] = &clientcmdapi.Cluster{
 		Server:                   cfg.Host,
-		CertificateAuthority:     cfg.CAFile,
+		CertificateAuthority:     abs(cfg.CAFile),
 		CertificateAuthorityData: cfg.CAData,
 		InsecureSkipTLSVerify:    cfg.Insecure,
 		TLSServerName:            cfg.ServerName,
 	}
 	kc.AuthInfos["host"] = &clientcmdapi.AuthInfo{
-		ClientCertificate:     cfg.CertFile,
+		ClientCertificate:     abs(cfg.CertFile),
 		ClientCertificateData: cfg.CertData,
-		ClientKey:             cfg.KeyFile,
+		ClientKey:             abs(cfg.KeyFile),
 		ClientKeyData:         cfg.KeyData,
 		Token:                 cfg.BearerToken,
-		TokenFile:             cfg.BearerTokenFile,
+		TokenFile:             abs(cfg.BearerTokenFile),
 		Username:              cfg.Username,
 		Password:              cfg.Password,
 	}
