@@ -42,7 +42,7 @@ func UpstreamCRDPath() (string, error) {
 	}
 	path := filepath.Join(strings.TrimSpace(string(out)), filepath.FromSlash(ExternalDNSModule), filepath.FromSlash(upstreamCRD))
 	if _, err := os.Stat(path); err != nil {
-		return "", fmt.Errorf("external-dns's DNSEndpoint CRD is not in the module cache (%v): run hack/install-dns-binaries.sh (or 'make test-binaries'), which downloads %s", err, ExternalDNSModule)
+		return "", fmt.Errorf("external-dns's DNSEndpoint CRD is not in the module cache (%v): run hack/install-dns-binaries.sh, or, if it has nothing to build, GOTOOLCHAIN=go1.27.3 go mod download %s", err, ExternalDNSModule)
 	}
 	return path, nil
 }
