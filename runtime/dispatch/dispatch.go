@@ -202,12 +202,18 @@ func (d *Dispatcher) Remove(ctx context.Context, m Member, obj client.Object) (b
 		uid := actual.GetUID()
 		err = m.Client.Delete(ctx, actual, client.Preconditions{UID: &uid}, client.PropagationPolicy(metav1.DeletePropagationBackground))
 		d.observe(m.Name, "delete", start, err)
+		if err != nil && !apierrors.IsNotFound(err) {
+			return false, failed(fedv1beta1.DeletionFailed, fmt.Errorf("delete %s in cluster %s: %w", client.ObjectKeyFromObject(obj), m.Name, err))
+		}
+		// Most objects go at once (no finalizers in the member): finding that
+		// out now costs a read, and saves the federated object a status write
+		// and a second pass.
+		if err == nil {
+			err = m.Reader.Get(ctx, client.ObjectKeyFromObject(obj), newLike(obj))
+		}
 		if apierrors.IsNotFound(err) {
 			d.Versions.Forget(m.Name, obj)
 			return true, ok()
-		}
-		if err != nil {
-			return false, failed(fedv1beta1.DeletionFailed, fmt.Errorf("delete %s in cluster %s: %w", client.ObjectKeyFromObject(obj), m.Name, err))
 		}
 	}
 	return false, Outcome{Status: fedv1beta1.WaitingForRemoval, Message: "waiting for the object to be deleted in the member cluster"}

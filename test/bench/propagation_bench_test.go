@@ -87,7 +87,7 @@ var phases = []struct {
 	},
 	{
 		name: "update",
-		host: func(ctx context.Context, c client.Client, ns string, i int, placement fedv1beta1.Placement) error {
+		host: func(ctx context.Context, c client.Client, ns string, i int, _ fedv1beta1.Placement) error {
 			patch := []byte(`{"spec":{"template":{"data":{"index":"` + updated(i) + `"}}}}`)
 			return c.Patch(ctx, &typesv1beta1.FederatedConfigMap{ObjectMeta: metav1.ObjectMeta{Name: cmName(i), Namespace: ns}}, client.RawPatch(types.MergePatchType, patch))
 		},
@@ -98,8 +98,22 @@ var phases = []struct {
 		want: func(name string) string { return updated(cmIndex(name)) },
 	},
 	{
+		// The first update of a member object hands its fields over from the
+		// create to server-side apply (one extra member write); later ones do not.
+		name: "update-again",
+		host: func(ctx context.Context, c client.Client, ns string, i int, _ fedv1beta1.Placement) error {
+			patch := []byte(`{"spec":{"template":{"data":{"index":"` + fmt.Sprint(i) + `-v3"}}}}`)
+			return c.Patch(ctx, &typesv1beta1.FederatedConfigMap{ObjectMeta: metav1.ObjectMeta{Name: cmName(i), Namespace: ns}}, client.RawPatch(types.MergePatchType, patch))
+		},
+		member: func(ctx context.Context, c client.Client, ns string, i int) error {
+			patch := []byte(`{"data":{"index":"` + fmt.Sprint(i) + `-v3"}}`)
+			return c.Patch(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: cmName(i), Namespace: ns}}, client.RawPatch(types.MergePatchType, patch))
+		},
+		want: func(name string) string { return fmt.Sprint(cmIndex(name)) + "-v3" },
+	},
+	{
 		name: "delete",
-		host: func(ctx context.Context, c client.Client, ns string, i int, placement fedv1beta1.Placement) error {
+		host: func(ctx context.Context, c client.Client, ns string, i int, _ fedv1beta1.Placement) error {
 			return c.Delete(ctx, &typesv1beta1.FederatedConfigMap{ObjectMeta: metav1.ObjectMeta{Name: cmName(i), Namespace: ns}})
 		},
 		member: func(ctx context.Context, c client.Client, ns string, i int) error {
