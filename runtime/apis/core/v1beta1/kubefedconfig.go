@@ -145,7 +145,7 @@ const (
 // FeatureGatesConfig switches one feature.
 type FeatureGatesConfig struct {
 	// Name of the feature.
-	// +kubebuilder:validation:Enum=PushReconciler;RawResourceStatusCollection;SchedulerPreferences
+	// +kubebuilder:validation:Enum=PushReconciler;RawResourceStatusCollection;SchedulerPreferences;CrossClusterServiceDiscovery;FederatedIngress
 	Name string `json:"name"`
 	// Configuration is Enabled or Disabled.
 	Configuration Switch `json:"configuration"`
