@@ -25,8 +25,8 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/kubefed-gen/kubefed/generator/emit"
-	"github.com/kubefed-gen/kubefed/generator/emit/manager"
 	"github.com/kubefed-gen/kubefed/generator/emit/admission"
+	"github.com/kubefed-gen/kubefed/generator/emit/manager"
 	"github.com/kubefed-gen/kubefed/generator/emit/rbac"
 	"github.com/kubefed-gen/kubefed/generator/model"
 	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
