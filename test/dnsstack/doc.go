@@ -49,4 +49,10 @@
 // Ask for A (or AAAA) instead: the answer holds the CNAME, then its target's
 // addresses when the target is in the zone; an alias out of the zone is
 // answered with the CNAME alone.
+//
+// external-dns v0.23.0's coredns provider leaves its ownership TXT records
+// behind when it deletes a name (it deletes the key without the random label it
+// wrote them under): a name above such a leftover, e.g. shop.example.com above
+// a-www.shop.example.com, is then answered NOERROR with no records rather than
+// NXDOMAIN. A long-running stack collects them.
 package dnsstack
