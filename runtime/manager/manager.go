@@ -27,6 +27,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
+	corev1alpha1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1alpha1"
 	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
 	extdnsv1alpha1 "github.com/kubefed-gen/kubefed/runtime/apis/externaldns/v1alpha1"
 	mcdnsv1alpha1 "github.com/kubefed-gen/kubefed/runtime/apis/multiclusterdns/v1alpha1"
@@ -35,6 +36,7 @@ import (
 	"github.com/kubefed-gen/kubefed/runtime/cluster"
 	"github.com/kubefed-gen/kubefed/runtime/dnsrecord"
 	"github.com/kubefed-gen/kubefed/runtime/fedtype"
+	"github.com/kubefed-gen/kubefed/runtime/kubefedstatus"
 	"github.com/kubefed-gen/kubefed/runtime/propagation"
 	"github.com/kubefed-gen/kubefed/runtime/schedule"
 )
@@ -157,7 +159,7 @@ func New(cfg *rest.Config, opts Options, types []fedtype.Descriptor, addToScheme
 		opts.Name = DefaultName
 	}
 	scheme := runtime.NewScheme()
-	for _, add := range append([]func(*runtime.Scheme) error{clientgoscheme.AddToScheme, corev1beta1.AddToScheme, schedulingv1alpha1.AddToScheme,
+	for _, add := range append([]func(*runtime.Scheme) error{clientgoscheme.AddToScheme, corev1beta1.AddToScheme, corev1alpha1.AddToScheme, schedulingv1alpha1.AddToScheme,
 		mcdnsv1alpha1.AddToScheme, extdnsv1alpha1.AddToScheme}, addToScheme...) {
 		if err := add(scheme); err != nil {
 			return nil, fmt.Errorf("build scheme: %w", err)
@@ -252,6 +254,11 @@ func New(cfg *rest.Config, opts Options, types []fedtype.Descriptor, addToScheme
 		StatusInterval:          opts.StatusInterval,
 		StatusWritesPerSecond:   opts.StatusWritesPerSecond,
 	}); err != nil {
+		return nil, err
+	}
+	// KubeFed's FederatedServiceStatus, from the status the sync controller
+	// collects, when the services FederatedTypeConfig sets statusType.
+	if err := kubefedstatus.Setup(mgr, types, kubefedstatus.Options{Namespace: opts.Namespace}); err != nil {
 		return nil, err
 	}
 	return mgr, nil

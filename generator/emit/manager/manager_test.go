@@ -314,7 +314,7 @@ func TestDeployment(t *testing.T) {
 func TestCoreCRDs(t *testing.T) {
 	files := render(t, "", builtins()...)
 	names, err := fs.Glob(corecrds.FS, "*.yaml")
-	if err != nil || len(names) != 11 {
+	if err != nil || len(names) != 12 {
 		t.Fatalf("embedded core CRDs: %v (%v)", names, err)
 	}
 	for _, name := range names {
@@ -417,10 +417,10 @@ func TestKustomizeBuild(t *testing.T) {
 		}
 	}
 	sort.Strings(kinds)
-	// The CRDs: KubeFed's own API's 11 (core, scheduling, multicluster DNS and
+	// The CRDs: KubeFed's own API's 12 (core, scheduling, multicluster DNS and
 	// external-dns's DNSEndpoint).
 	want := slices.Concat([]string{"ClusterRole", "ClusterRole", "ClusterRoleBinding", "ClusterRoleBinding"},
-		slices.Repeat([]string{"CustomResourceDefinition"}, 11),
+		slices.Repeat([]string{"CustomResourceDefinition"}, 12),
 		[]string{"Deployment", "MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding", "Namespace", "Role", "RoleBinding", "ServiceAccount"})
 	if !slices.Equal(kinds, want) {
 		t.Errorf("kustomize built %v, want %v", kinds, want)

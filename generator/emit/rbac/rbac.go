@@ -57,12 +57,13 @@ func rule(why []string, groups, resources, verbs []string) Rule {
 // KubeFed's own types cluster-wide.
 func ClusterRules(set *model.Set) []Rule {
 	var plurals, statuses, finalizers []string
-	var namespacedTargets, federatesNamespaces, scalable bool
+	var namespacedTargets, federatesNamespaces, scalable, services bool
 	for _, t := range set.Targets {
 		plurals = append(plurals, t.FederatedPlural())
 		namespacedTargets = namespacedTargets || t.Namespaced
 		federatesNamespaces = federatesNamespaces || t.IsNamespace()
 		scalable = scalable || t.Scalable
+		services = services || (t.Group == "" && t.Kind == "Service")
 	}
 	slices.Sort(plurals)
 	for _, p := range plurals {
@@ -93,6 +94,13 @@ func ClusterRules(set *model.Set) []Rule {
 				"each member granted at join.",
 			}, []string{schedulingGroup}, []string{"replicaschedulingpreferences"}, read),
 			rule(nil, []string{schedulingGroup}, []string{"replicaschedulingpreferences/status"}, status))
+	}
+	if services {
+		rules = append(rules, rule([]string{
+			"KubeFed's FederatedServiceStatus of every FederatedService, written from its",
+			"collected status while the services FederatedTypeConfig sets statusType, and",
+			"deleted with its FederatedService or when that opt-in goes.",
+		}, []string{coreGroup}, []string{"federatedservicestatuses"}, write))
 	}
 	rules = append(rules,
 		rule([]string{

@@ -25,6 +25,7 @@ func target(group, kind, plural string, namespaced bool) *model.Target {
 var (
 	configMap   = target("", "ConfigMap", "configmaps", true)
 	namespace   = target("", "Namespace", "namespaces", false)
+	service     = target("", "Service", "services", true)
 	clusterRole = target("rbac.authorization.k8s.io", "ClusterRole", "clusterroles", false)
 	deployment  = func() *model.Target {
 		t := target("apps", "Deployment", "deployments", true)
@@ -127,6 +128,8 @@ func TestRBAC(t *testing.T) {
 		{"namespaced without namespaces", []*model.Target{configMap}, slices.Concat(federated("federatedconfigmaps"), readNamespaces, always), true},
 		{"cluster-scoped only", []*model.Target{clusterRole}, slices.Concat(federated("federatedclusterroles"), always), false},
 		{"namespaces only", []*model.Target{namespace}, slices.Concat(federated("federatednamespaces"), always), false},
+		{"services: FederatedServiceStatuses", []*model.Target{namespace, service}, slices.Concat(federated("federatednamespaces", "federatedservices"),
+			expand("core.kubefed.io", []string{"federatedservicestatuses"}, "get", "list", "watch", "create", "update", "delete"), always), false},
 		{"a scalable type: ReplicaSchedulingPreferences", []*model.Target{deployment, namespace}, slices.Concat(federated("federateddeployments", "federatednamespaces"), schedule, always), false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -18,5 +18,6 @@ func init() {
 	SchemeBuilder.Register(
 		&PropagatedVersion{}, &PropagatedVersionList{},
 		&ClusterPropagatedVersion{}, &ClusterPropagatedVersionList{},
+		&FederatedServiceStatus{}, &FederatedServiceStatusList{},
 	)
 }
