@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"k8s.io/utils/ptr"
+
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -84,7 +86,8 @@ func Setup(mgr ctrl.Manager, types []fedtype.Descriptor, opts Options) error {
 	r := &reconciler{host: mgr.GetClient(), typ: typ, opts: opts, fedGVK: fedGVK}
 	return builder.ControllerManagedBy(mgr).
 		Named("federatedservicestatus").
-		WithOptions(controller.Options{MaxConcurrentReconciles: opts.MaxConcurrentReconciles}).
+		// Tests and tools may run several managers in one process.
+		WithOptions(controller.Options{MaxConcurrentReconciles: opts.MaxConcurrentReconciles, SkipNameValidation: ptr.To(true)}).
 		For(typ.NewFederatedObject()).
 		// A FederatedServiceStatus edited or deleted by someone else is put back;
 		// one left without its FederatedService is deleted.

@@ -76,13 +76,7 @@ func (f *Federation) WithoutAdmissionPolicy(t testing.TB, fn func()) {
 			t.Fatal(err)
 		}
 	}
-	var probe fedtype.Info
-	for _, typ := range f.types {
-		if info := typ.TypeInfo(); info.Target.Namespaced {
-			probe = info
-			break
-		}
-	}
+	probe := namespacedProbe(f.types)
 	eventually(t, "admission policy out of effect", func(ctx context.Context) error {
 		if mutated(ctx, f.Host, probe) {
 			return fmt.Errorf("a new %s still gets finalizer %s", probe.Federated.Kind, fedv1beta1.SyncFinalizer)
@@ -97,6 +91,38 @@ func (f *Federation) WithoutAdmissionPolicy(t testing.TB, fn func()) {
 		}
 	}
 	waitAdmission(t, f.Host, probe)
+}
+
+// useNamespacedAdmission replaces the admission policy's binding by the one of
+// config/admission-namespaced, which selects the KubeFed namespace only, and
+// returns once a new federated object elsewhere gets no finalizer.
+func (f *Federation) useNamespacedAdmission(t testing.TB) {
+	t.Helper()
+	ctx := context.Background()
+	binding := readManifest(t, filepath.Join("..", "..", "cmd", "controller-manager", "config", "admission-namespaced", "finalizer_policy_binding.yaml"))
+	if err := f.Host.Delete(ctx, binding.DeepCopy()); client.IgnoreNotFound(err) != nil {
+		t.Fatal(err)
+	}
+	if err := f.Host.Create(ctx, binding); err != nil {
+		t.Fatal(err)
+	}
+	probe := namespacedProbe(f.types)
+	eventually(t, "namespaced admission policy in effect", func(ctx context.Context) error {
+		if mutatedIn(ctx, f.Host, probe, "default") || !mutatedIn(ctx, f.Host, probe, KubefedNamespace) {
+			return fmt.Errorf("a new %s still gets finalizer %s outside namespace %s, or none in it", probe.Federated.Kind, fedv1beta1.SyncFinalizer, KubefedNamespace)
+		}
+		return nil
+	})
+}
+
+// namespacedProbe is the first namespaced federated type of types.
+func namespacedProbe(types []fedtype.Descriptor) fedtype.Info {
+	for _, typ := range types {
+		if info := typ.TypeInfo(); info.Target.Namespaced {
+			return info
+		}
+	}
+	return fedtype.Info{}
 }
 
 // waitAdmission returns once the API server applies the policy: it loads
@@ -117,9 +143,14 @@ func waitAdmission(t testing.TB, host client.Client, probe fedtype.Info) {
 // mutated says whether a new federated object of type probe gets the sync
 // finalizer, by a dry run.
 func mutated(ctx context.Context, host client.Client, probe fedtype.Info) bool {
+	return mutatedIn(ctx, host, probe, KubefedNamespace)
+}
+
+// mutatedIn is mutated, for an object in namespace ns.
+func mutatedIn(ctx context.Context, host client.Client, probe fedtype.Info, ns string) bool {
 	obj := &unstructured.Unstructured{}
 	obj.SetGroupVersionKind(probe.Federated.GroupVersionKind)
-	obj.SetNamespace(KubefedNamespace)
+	obj.SetNamespace(ns)
 	obj.SetName("admission-probe")
 	return host.Create(ctx, obj, client.DryRunAll) == nil && slices.Contains(obj.GetFinalizers(), fedv1beta1.SyncFinalizer)
 }

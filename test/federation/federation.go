@@ -383,6 +383,7 @@ func (f *Federation) UseNamespacedRBAC(t testing.TB) {
 		}
 	}
 	installRBAC(t, f.Host, "rbac-namespaced")
+	f.useNamespacedAdmission(t)
 }
 
 // readManifest reads the object in a generated YAML file; nil for a kustomization.
