@@ -75,7 +75,7 @@ dns-binaries: ## Build external-dns and CoreDNS (with its etcd plugin) from the 
 ##@ Local clusters
 
 .PHONY: local-up
-local-up: ## Start host + 2 member clusters that run pods in the background (kubeconfig in .local/; LOCAL_WORKLOADS=0: bare members).
+local-up: ## Start host + MEMBERS (2) member clusters that run pods in the background (kubeconfig in .local/; LOCAL_WORKLOADS=0: bare members).
 	hack/local-up.sh
 
 .PHONY: local-down
