@@ -75,10 +75,14 @@ func TestHungMember(t *testing.T) {
 		}
 	}
 	t.Logf("member2's reasons while hung: %v; e.g. %s", reasons, sample)
-	// Measured in the same run, so both see the same machine; the hang may cost
-	// at most one request timeout, which the burst takes several times over.
-	if ratio > 1.5 {
-		t.Errorf("with member2 hung, member1 took %v, %.2f times as long as with member2 healthy (%v); want at most 1.5", hung, ratio, healthy)
+	// Measured in the same run, so both see the same machine. The hang may cost
+	// the one request that finds member2 hung (a request timeout) and the work
+	// of reporting it, not a timeout per object: without the breaker the burst
+	// would wait 200 request timeouts, spread over the workers. Allow two
+	// request timeouts over the healthy run, so that a loaded machine's noise
+	// does not count as a stall.
+	if extra := hung - healthy; extra > 2*requestTimeout {
+		t.Errorf("with member2 hung, member1 took %v, %v more than with member2 healthy (%v); want at most %v more", hung, extra.Round(time.Millisecond), healthy, 2*requestTimeout)
 	}
 
 	// member2 answers again: it gets everything, without any help.

@@ -246,7 +246,9 @@ func waitFederatedStatus(t *testing.T, f *federation.Federation, obj client.Obje
 	t.Helper()
 	var last error
 	var st *fedv1beta1.GenericFederatedStatus
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+	// A minute: some states come from the members' kube-controller-manager
+	// (a rollout past its progress deadline), which a loaded machine delays.
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
 		fresh := obj.DeepCopyObject().(client.Object)
 		if last = f.Host.Get(context.Background(), client.ObjectKeyFromObject(obj), fresh); last != nil {
 			continue
