@@ -11,8 +11,10 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/tools/events"
+	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -143,4 +145,21 @@ func (b base) summary(rec client.Object, prefix string, records dns.Records, giv
 		fmt.Fprintf(&s, "; left out: %s", strings.Join(records.LeftOut, "; "))
 	}
 	return s.String()
+}
+
+// recordKeys lists the records of list's kind from the host's cache and returns
+// the keys of those keep accepts (all for nil), to requeue them.
+func recordKeys(ctx context.Context, host client.Reader, list client.ObjectList, keep func(client.Object) bool) []ctrl.Request {
+	if err := host.List(ctx, list); err != nil {
+		ctrl.LoggerFrom(ctx).Error(err, "list records to requeue", "list", fmt.Sprintf("%T", list))
+		return nil
+	}
+	var reqs []ctrl.Request
+	_ = meta.EachListItem(list, func(o runtime.Object) error {
+		if obj := o.(client.Object); keep == nil || keep(obj) {
+			reqs = append(reqs, ctrl.Request{NamespacedName: client.ObjectKeyFromObject(obj)})
+		}
+		return nil
+	})
+	return reqs
 }

@@ -63,18 +63,7 @@ func (r *ingressReconciler) run(ctx context.Context, c controller.Controller) er
 
 // records lists the keys of the IngressDNSRecords keep accepts (all for nil).
 func (r *ingressReconciler) records(ctx context.Context, keep func(client.Object) bool) []ctrl.Request {
-	var list mcdnsv1alpha1.IngressDNSRecordList
-	if err := r.host.List(ctx, &list); err != nil {
-		ctrl.LoggerFrom(ctx).Error(err, "list IngressDNSRecords to requeue")
-		return nil
-	}
-	var reqs []ctrl.Request
-	for i := range list.Items {
-		if keep == nil || keep(&list.Items[i]) {
-			reqs = append(reqs, ctrl.Request{NamespacedName: client.ObjectKeyFromObject(&list.Items[i])})
-		}
-	}
-	return reqs
+	return recordKeys(ctx, r.host, &mcdnsv1alpha1.IngressDNSRecordList{}, keep)
 }
 
 // Reconcile brings one IngressDNSRecord's status and DNSEndpoint up to date.

@@ -89,18 +89,7 @@ func (r *serviceReconciler) run(ctx context.Context, c controller.Controller) er
 
 // records lists the keys of the ServiceDNSRecords keep accepts (all for nil).
 func (r *serviceReconciler) records(ctx context.Context, keep func(client.Object) bool) []ctrl.Request {
-	var list mcdnsv1alpha1.ServiceDNSRecordList
-	if err := r.host.List(ctx, &list); err != nil {
-		ctrl.LoggerFrom(ctx).Error(err, "list ServiceDNSRecords to requeue")
-		return nil
-	}
-	var reqs []ctrl.Request
-	for i := range list.Items {
-		if keep == nil || keep(&list.Items[i]) {
-			reqs = append(reqs, ctrl.Request{NamespacedName: client.ObjectKeyFromObject(&list.Items[i])})
-		}
-	}
-	return reqs
+	return recordKeys(ctx, r.host, &mcdnsv1alpha1.ServiceDNSRecordList{}, keep)
 }
 
 // Reconcile brings one ServiceDNSRecord's status and DNSEndpoint up to date.
