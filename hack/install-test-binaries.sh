@@ -29,31 +29,14 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 dest=${1:-${KUBEFED_TEST_BIN:-$root/bin/k8s}}
 stamp="$dest/.versions"
 
-log() { printf '==> %s\n' "$*" >&2; }
-die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=lib/binaries.sh
+source "$root/hack/lib/binaries.sh"
 
 # An older version of this script wrote one line for all three binaries it built.
 if [[ -f $stamp && $(cat "$stamp") == "kubernetes=$KUBE_VERSION etcd=$ETCD_VERSION" ]]; then
   printf '%s\n' "etcd=$ETCD_VERSION" "kube-apiserver=$KUBE_VERSION" "kubectl=$KUBE_VERSION" > "$stamp"
 fi
 
-# built NAME VERSION: DEST/NAME exists and was recorded as built from VERSION.
-built() { [[ -e $dest/$1 && -f $stamp ]] && grep -qxF "$1=$2" "$stamp"; }
-# record NAME VERSION: note that DEST/NAME is now built from VERSION.
-record() {
-  { [[ -f $stamp ]] && grep -v "^$1=" "$stamp" || true; } > "$stamp.new"
-  echo "$1=$2" >> "$stamp.new"
-  mv "$stamp.new" "$stamp"
-}
-# build NAME PACKAGE [go build flags...]: go build PACKAGE into DEST/NAME in the
-# current module, reporting how long it took.
-build() {
-  local name=$1 pkg=$2 start=$SECONDS
-  shift 2
-  log "  $name"
-  go build -trimpath "$@" -o "$dest/$name" "$pkg" || die "go build $pkg failed"
-  log "  $name built in $((SECONDS - start))s"
-}
 
 kube_bins=(kube-apiserver kubectl kube-controller-manager kube-scheduler)
 need_etcd=0 need_kwok=0 need_kube=()
@@ -74,15 +57,6 @@ trap 'rm -rf "$work"' EXIT
 export GOFLAGS=-mod=mod GOWORK=off CGO_ENABLED=0
 proxy=$(go env GOPROXY)
 
-# fetch MODULE@VERSION: prints the module's directory in the module cache, or
-# fails with a message that points at the proxy, the usual reason.
-fetch() {
-  local out
-  if ! out=$(go mod download -json "$1" 2>&1); then
-    die "cannot download $1 from the Go module proxy ($proxy): $out"
-  fi
-  printf '%s' "$out" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p'
-}
 
 if ((need_etcd)); then
   log "building etcd $ETCD_VERSION from $ETCD_MODULE (about 1 minute cold)"
