@@ -39,6 +39,7 @@ import (
 	"github.com/kubefed-gen/kubefed/runtime/fedtype"
 	"github.com/kubefed-gen/kubefed/runtime/manager"
 	"github.com/kubefed-gen/kubefed/test/clusters"
+	"golang.org/x/sync/errgroup"
 )
 
 // KubefedNamespace is where the control plane keeps its own objects in the host.
@@ -117,6 +118,9 @@ func StartWithTypes(t testing.TB, opts manager.Options, types []fedtype.Descript
 		o(&s)
 	}
 	types = append(slices.Clip(types), s.types...)
+	// The logger is set before the clusters start: controller-runtime complains,
+	// with a stack, when it is still unset 30 s after its first use.
+	setLogger(t)
 	set, err := clusters.Start(s.clusters)
 	if err != nil {
 		t.Fatal(err)
@@ -144,26 +148,19 @@ func StartWithTypes(t testing.TB, opts manager.Options, types []fedtype.Descript
 		if f.Members[m.Name], err = client.New(m.Config, client.Options{Scheme: scheme}); err != nil {
 			t.Fatal(err)
 		}
-		if err := cluster.Join(ctx, set.Host.Config, m.Config, cluster.JoinOptions{
-			ClusterName: m.Name, HostClusterName: "host", KubeFedNamespace: KubefedNamespace, Labels: MemberLabels[m.Name],
-		}); err != nil {
-			t.Fatal(err)
-		}
 	}
-
-	// The manager logs through controller-runtime's logger: all of it with
-	// KUBEFED_TEST_LOG, else its last lines when the test fails.
-	if os.Getenv("KUBEFED_TEST_LOG") != "" {
-		ctrl.SetLogger(zap.New(zap.UseDevMode(true)))
-	} else {
-		const keep = 400
-		tail := newLogTail(keep)
-		ctrl.SetLogger(zap.New(zap.WriteTo(tail), zap.ConsoleEncoder(), zap.StacktraceLevel(zapcore.PanicLevel)))
-		t.Cleanup(func() {
-			if t.Failed() {
-				t.Logf("the controller manager's last %d log lines:\n%s", keep, tail)
-			}
+	// Joins are independent, and each waits on its member's API server: with many
+	// members, joining one after another dominates the start.
+	var joins errgroup.Group
+	for _, m := range set.Members {
+		joins.Go(func() error {
+			return cluster.Join(ctx, set.Host.Config, m.Config, cluster.JoinOptions{
+				ClusterName: m.Name, HostClusterName: "host", KubeFedNamespace: KubefedNamespace, Labels: MemberLabels[m.Name],
+			})
 		})
+	}
+	if err := joins.Wait(); err != nil {
+		t.Fatal(err)
 	}
 	opts.Namespace = KubefedNamespace
 	opts.MetricsAddr, opts.ProbeAddr = "0", "0"
@@ -182,6 +179,23 @@ func StartWithTypes(t testing.TB, opts manager.Options, types []fedtype.Descript
 		f.WaitClusterReady(t, m.Name)
 	}
 	return f
+}
+
+// setLogger sends the manager's log through controller-runtime's logger: all of
+// it with KUBEFED_TEST_LOG, else its last lines when the test fails.
+func setLogger(t testing.TB) {
+	if os.Getenv("KUBEFED_TEST_LOG") != "" {
+		ctrl.SetLogger(zap.New(zap.UseDevMode(true)))
+		return
+	}
+	const keep = 400
+	tail := newLogTail(keep)
+	ctrl.SetLogger(zap.New(zap.WriteTo(tail), zap.ConsoleEncoder(), zap.StacktraceLevel(zapcore.PanicLevel)))
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the controller manager's last %d log lines:\n%s", keep, tail)
+		}
+	})
 }
 
 // WaitClusterReady waits until the KubeFedCluster name is Ready.
