@@ -81,11 +81,15 @@ type Dispatcher struct {
 	Observe func(cluster, verb string, took time.Duration, err error)
 }
 
-// Ensure makes the member hold desired, writing only when it does not already. With
-// adopt, an object that exists and is not managed is taken over; without, it is left
-// alone and reported as AlreadyExists.
-func (d *Dispatcher) Ensure(ctx context.Context, m Member, desired client.Object, adopt bool) Outcome {
-	desired, err := withManagedMetadata(desired, m.Origin)
+// Ensure makes the member hold desired as strategy says (see Strategy), writing
+// only when it does not already. With adopt, an object that exists and is not
+// managed is taken over (except under CreateOnly, which never updates); without,
+// it is left alone and reported as AlreadyExists.
+func (d *Dispatcher) Ensure(ctx context.Context, m Member, desired client.Object, adopt bool, strategy Strategy) Outcome {
+	if strategy == ReadOnly {
+		return d.check(ctx, m, desired)
+	}
+	desired, err := withManagedMetadata(desired, m.Origin, strategy)
 	if err != nil {
 		return failed(fedv1beta1.ComputeResourceFailed, err)
 	}
@@ -118,11 +122,15 @@ func (d *Dispatcher) Ensure(ctx context.Context, m Member, desired client.Object
 	// older version, or a hand that copied the label): only adoption may take it
 	// over, and it records the origin.
 	if !isManaged(actual) || origin(actual) == "" {
-		if !adopt {
+		switch {
+		case strategy == CreateOnly:
+			return Outcome{Status: fedv1beta1.AlreadyExists, Message: fmt.Sprintf(
+				"%s exists in cluster %s and was not written by this federation; the update strategy CreateOnly never adopts an object", key, m.Name)}
+		case !adopt:
 			return Outcome{Status: fedv1beta1.AlreadyExists, Message: fmt.Sprintf(
 				"%s exists in cluster %s and was not written by this federation; enable adoptResources in the KubeFedConfig to adopt it", key, m.Name)}
 		}
-		out := d.apply(ctx, m, desired, actual, "adopt", fedv1beta1.UpdateFailed)
+		out := d.write(ctx, m, desired, actual, "adopt", strategy)
 		if out.Status == fedv1beta1.ClusterPropagationOK {
 			out.Observed = actual
 		}
@@ -134,12 +142,39 @@ func (d *Dispatcher) Ensure(ctx context.Context, m Member, desired client.Object
 	if actual.GetDeletionTimestamp() != nil {
 		return Outcome{Status: fedv1beta1.WaitingForRemoval, Message: "the object is being deleted in the member cluster; it is created again once it is gone"}
 	}
-	if actual.GetAnnotations()[fedv1beta1.DesiredHashAnnotation] == desired.GetAnnotations()[fedv1beta1.DesiredHashAnnotation] &&
-		(d.Versions.get(m.Name, actual) == actual.GetResourceVersion() || inSync(desired, actual)) {
+	// Under CreateOnly the object is the member's once created. Otherwise a
+	// version this process wrote or checked, or a member that holds what the
+	// strategy makes of desired, needs no write.
+	if strategy == CreateOnly || (actual.GetAnnotations()[fedv1beta1.DesiredHashAnnotation] == desired.GetAnnotations()[fedv1beta1.DesiredHashAnnotation] &&
+		(d.Versions.get(m.Name, actual) == actual.GetResourceVersion() || holds(desired, actual, strategy))) {
 		d.Versions.set(m.Name, actual)
 		return observed(ok(), actual)
 	}
-	return observed(d.apply(ctx, m, desired, actual, "update", fedv1beta1.UpdateFailed), actual)
+	return observed(d.write(ctx, m, desired, actual, "update", strategy), actual)
+}
+
+// write updates actual, an object that exists in the member, to desired as
+// strategy writes: an update in place under Replace, server-side apply
+// otherwise.
+func (d *Dispatcher) write(ctx context.Context, m Member, desired, actual client.Object, verb string, strategy Strategy) Outcome {
+	if strategy == Replace {
+		return d.replace(ctx, m, desired, actual, verb)
+	}
+	return d.apply(ctx, m, desired, actual, verb, fedv1beta1.UpdateFailed)
+}
+
+// holds says whether actual is what strategy makes of desired: under Apply it
+// holds every desired field (see package drift); under Replace, also no field
+// is left that Replace removes.
+func holds(desired, actual client.Object, strategy Strategy) bool {
+	if !inSync(desired, actual) {
+		return false
+	}
+	if strategy != Replace {
+		return true
+	}
+	removes, err := ReplaceRemoves(actual)
+	return err == nil && len(removes) == 0
 }
 
 // observed is out with the member object it is about; an apply leaves the
@@ -287,11 +322,16 @@ func (d *Dispatcher) observe(cluster, verb string, start time.Time, err error) {
 }
 
 // withManagedMetadata returns a copy of desired with the managed label, the origin
-// and the hash of desired itself.
-func withManagedMetadata(desired client.Object, origin string) (client.Object, error) {
+// and the hash of desired itself. Under Replace the hash says so: a member
+// object last written under another strategy is written again once, since a
+// version written by server-side apply may hold fields Replace removes.
+func withManagedMetadata(desired client.Object, origin string, strategy Strategy) (client.Object, error) {
 	hash, err := DesiredHash(desired)
 	if err != nil {
 		return nil, fmt.Errorf("hash desired object: %w", err)
+	}
+	if strategy == Replace {
+		hash += "+" + string(Replace)
 	}
 	out := desired.DeepCopyObject().(client.Object)
 	labels := out.GetLabels()
