@@ -605,6 +605,15 @@ func (r *reconciler) finalize(ctx context.Context, obj client.Object, fed fedtyp
 // releaseStray removes a stray managed label (see dispatch.ReleaseStray) from the
 // member objects that would be key's, which has no federated object.
 func (r *reconciler) releaseStray(ctx context.Context, key types.NamespacedName) error {
+	// Under a type's ReadOnly strategy nothing is written to members; the
+	// strategy of an object that is gone is no longer known.
+	cfg, err := r.typeConfig(ctx)
+	if err != nil {
+		return err
+	}
+	if choice, err := UpdateStrategy(r.info.Federated.Kind, &metav1.ObjectMeta{}, cfg.config); err != nil || !choice.Strategy.Writes() {
+		return nil
+	}
 	target := r.typ.NewTargetObject()
 	target.SetName(key.Name)
 	if r.info.Target.Namespaced {
