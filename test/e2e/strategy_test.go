@@ -138,7 +138,9 @@ func (s *strategyEnv) deleteFederated(t *testing.T, fcm *typesv1beta1.FederatedC
 // leaves the resourceVersion as it is, but is a request all the same).
 func (s *strategyEnv) writesDuring(t *testing.T, cluster, name string, fn func()) int {
 	t.Helper()
-	requests := func() float64 { return metricValue(t, "kubefed_member_writes_total", map[string]string{"cluster": cluster}) }
+	requests := func() float64 {
+		return metricValue(t, "kubefed_member_writes_total", map[string]string{"cluster": cluster})
+	}
 	before := requests()
 	defer func() {
 		if n := requests() - before; n != 0 {
