@@ -43,6 +43,9 @@ type Outcome struct {
 	// cluster as last read or written (its status is the member's), or nil
 	// when there is none.
 	Observed client.Object
+	// stale says a conditional write failed because the object had changed
+	// since it was read.
+	stale bool
 }
 
 func ok() Outcome { return Outcome{Status: fedv1beta1.ClusterPropagationOK} }
@@ -117,6 +120,24 @@ func (d *Dispatcher) Ensure(ctx context.Context, m Member, desired client.Object
 	case err != nil:
 		return failed(fedv1beta1.CachedRetrievalFailed, err)
 	}
+	out := d.update(ctx, m, desired, actual, adopt, strategy)
+	if out.stale {
+		// Replace's update is conditional on the version read, and the member
+		// object changed since (the cache was behind, or the member's
+		// controllers wrote its status): decide once more on what it holds now.
+		fresh := newLike(desired)
+		if err := m.Reader.Get(ctx, key, fresh); err != nil {
+			return failed(fedv1beta1.RetrievalFailed, err)
+		}
+		out = d.update(ctx, m, desired, fresh, adopt, strategy)
+	}
+	return out
+}
+
+// update brings actual, the member's object of desired, in line with desired
+// as strategy says, when it may.
+func (d *Dispatcher) update(ctx context.Context, m Member, desired, actual client.Object, adopt bool, strategy Strategy) Outcome {
+	key := client.ObjectKeyFromObject(desired)
 	// Found unmanaged at create time, or read by a Client that does not filter
 	// by the managed label, or labelled managed with no origin (by KubeFed, an
 	// older version, or a hand that copied the label): only adoption may take it

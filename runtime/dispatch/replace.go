@@ -30,7 +30,9 @@ func (d *Dispatcher) replace(ctx context.Context, m Member, desired, actual clie
 	err = m.Client.Update(ctx, body, client.FieldOwner(FieldManager))
 	d.observe(m.Name, verb, start, err)
 	if err != nil {
-		return failed(fedv1beta1.UpdateFailed, fmt.Errorf("replace (%s) %s in cluster %s: %w", verb, key, m.Name, err))
+		out := failed(fedv1beta1.UpdateFailed, fmt.Errorf("replace (%s) %s in cluster %s: %w", verb, key, m.Name, err))
+		out.stale = apierrors.IsConflict(err)
+		return out
 	}
 	d.Versions.set(m.Name, body)
 	return ok()

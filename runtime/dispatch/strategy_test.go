@@ -12,8 +12,10 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	fedv1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/types/v1beta1"
 )
@@ -415,5 +417,52 @@ func TestSystemKey(t *testing.T) {
 		if got := SystemKey(key); got != want {
 			t.Errorf("SystemKey(%q) = %v, want %v", key, got, want)
 		}
+	}
+}
+
+// TestReplaceAfterTheCacheFellBehind: Replace's update is conditional on the
+// version read; when the cache shows an older one, the update is decided again
+// on what the API server holds, and succeeds.
+func TestReplaceAfterTheCacheFellBehind(t *testing.T) {
+	ctx := context.Background()
+	ns := namespace(t, 205)
+	var w writes
+	d := w.dispatcher()
+	cm := configMap(ns, map[string]string{"color": "blue"})
+	key := client.ObjectKeyFromObject(cm)
+	if out := d.Ensure(ctx, member, cm, false, Replace); out.Status != fedv1beta1.ClusterPropagationOK {
+		t.Fatalf("create: %+v", out)
+	}
+	editByHand(t, key)
+	stale := getConfigMap(t, key)
+	// Another write the cache has not seen yet.
+	newer := stale.DeepCopy()
+	newer.Annotations["note"] = "newer"
+	if err := member.Client.Update(ctx, newer, client.FieldOwner("kubectl-annotate")); err != nil {
+		t.Fatal(err)
+	}
+	real, err := client.NewWithWatch(memberConfig, client.Options{Scheme: clientgoscheme.Scheme})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lagging := member
+	lagging.Client = interceptor.NewClient(real, interceptor.Funcs{
+		Get: func(ctx context.Context, c client.WithWatch, k client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
+			if k == key {
+				stale.DeepCopyInto(obj.(*corev1.ConfigMap))
+				return nil
+			}
+			return c.Get(ctx, k, obj, opts...)
+		},
+	})
+	w.take()
+	if out := w.dispatcher().Ensure(ctx, lagging, cm, false, Replace); out.Status != fedv1beta1.ClusterPropagationOK {
+		t.Fatalf("ensure with a lagging cache: %+v", out)
+	}
+	if got := w.take(); !slices.Equal(got, []string{"update"}) {
+		t.Errorf("successful writes %v, want one update after the conflict", got)
+	}
+	if got := getConfigMap(t, key); !maps.Equal(got.Data, cm.Data) || got.Annotations["note"] != "" {
+		t.Errorf("data %v annotations %v, want exactly %v and no note", got.Data, got.Annotations, cm.Data)
 	}
 }
