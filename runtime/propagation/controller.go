@@ -397,6 +397,10 @@ func (r *reconciler) reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	if allOK(results) {
 		r.observeLatency(req.NamespacedName, fed.GetGeneration())
 	}
+	if strategy.Strategy == dispatch.ReadOnly && (wait == 0 || wait > ReadOnlyRecheck) {
+		// Member objects federation never wrote are not watched.
+		wait = ReadOnlyRecheck
+	}
 	// A collected status held back to be coalesced is written when this
 	// requeue comes, unless a member event comes first.
 	return ctrl.Result{RequeueAfter: wait}, nil

@@ -2,6 +2,7 @@ package propagation
 
 import (
 	"fmt"
+	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -15,6 +16,11 @@ import (
 // value that is not a strategy: nothing is written to member clusters until it
 // is fixed.
 const ReasonInvalidUpdateStrategy = "InvalidUpdateStrategy"
+
+// ReadOnlyRecheck is how often an object under the ReadOnly strategy is
+// compared with its member objects again: member objects federation did not
+// write are not watched, so their changes, and their creation, are seen only then.
+const ReadOnlyRecheck = 5 * time.Minute
 
 // StrategyChoice is the update strategy of a federated object and where it
 // comes from.
