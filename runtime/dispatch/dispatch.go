@@ -43,6 +43,9 @@ type Outcome struct {
 	// cluster as last read or written (its status is the member's), or nil
 	// when there is none.
 	Observed client.Object
+	// stale says a conditional write failed because the object had changed
+	// since it was read.
+	stale bool
 }
 
 func ok() Outcome { return Outcome{Status: fedv1beta1.ClusterPropagationOK} }
@@ -81,11 +84,15 @@ type Dispatcher struct {
 	Observe func(cluster, verb string, took time.Duration, err error)
 }
 
-// Ensure makes the member hold desired, writing only when it does not already. With
-// adopt, an object that exists and is not managed is taken over; without, it is left
-// alone and reported as AlreadyExists.
-func (d *Dispatcher) Ensure(ctx context.Context, m Member, desired client.Object, adopt bool) Outcome {
-	desired, err := withManagedMetadata(desired, m.Origin)
+// Ensure makes the member hold desired as strategy says (see Strategy), writing
+// only when it does not already. With adopt, an object that exists and is not
+// managed is taken over (except under CreateOnly, which never updates); without,
+// it is left alone and reported as AlreadyExists.
+func (d *Dispatcher) Ensure(ctx context.Context, m Member, desired client.Object, adopt bool, strategy Strategy) Outcome {
+	if strategy == ReadOnly {
+		return d.check(ctx, m, desired)
+	}
+	desired, err := withManagedMetadata(desired, m.Origin, strategy)
 	if err != nil {
 		return failed(fedv1beta1.ComputeResourceFailed, err)
 	}
@@ -113,16 +120,38 @@ func (d *Dispatcher) Ensure(ctx context.Context, m Member, desired client.Object
 	case err != nil:
 		return failed(fedv1beta1.CachedRetrievalFailed, err)
 	}
+	out := d.update(ctx, m, desired, actual, adopt, strategy)
+	if out.stale {
+		// Replace's update is conditional on the version read, and the member
+		// object changed since (the cache was behind, or the member's
+		// controllers wrote its status): decide once more on what it holds now.
+		fresh := newLike(desired)
+		if err := m.Reader.Get(ctx, key, fresh); err != nil {
+			return failed(fedv1beta1.RetrievalFailed, err)
+		}
+		out = d.update(ctx, m, desired, fresh, adopt, strategy)
+	}
+	return out
+}
+
+// update brings actual, the member's object of desired, in line with desired
+// as strategy says, when it may.
+func (d *Dispatcher) update(ctx context.Context, m Member, desired, actual client.Object, adopt bool, strategy Strategy) Outcome {
+	key := client.ObjectKeyFromObject(desired)
 	// Found unmanaged at create time, or read by a Client that does not filter
 	// by the managed label, or labelled managed with no origin (by KubeFed, an
 	// older version, or a hand that copied the label): only adoption may take it
 	// over, and it records the origin.
 	if !isManaged(actual) || origin(actual) == "" {
-		if !adopt {
+		switch {
+		case strategy == CreateOnly:
+			return Outcome{Status: fedv1beta1.AlreadyExists, Message: fmt.Sprintf(
+				"%s exists in cluster %s and was not written by this federation; the update strategy CreateOnly never adopts an object", key, m.Name)}
+		case !adopt:
 			return Outcome{Status: fedv1beta1.AlreadyExists, Message: fmt.Sprintf(
 				"%s exists in cluster %s and was not written by this federation; enable adoptResources in the KubeFedConfig to adopt it", key, m.Name)}
 		}
-		out := d.apply(ctx, m, desired, actual, "adopt", fedv1beta1.UpdateFailed)
+		out := d.write(ctx, m, desired, actual, "adopt", strategy)
 		if out.Status == fedv1beta1.ClusterPropagationOK {
 			out.Observed = actual
 		}
@@ -134,12 +163,39 @@ func (d *Dispatcher) Ensure(ctx context.Context, m Member, desired client.Object
 	if actual.GetDeletionTimestamp() != nil {
 		return Outcome{Status: fedv1beta1.WaitingForRemoval, Message: "the object is being deleted in the member cluster; it is created again once it is gone"}
 	}
-	if actual.GetAnnotations()[fedv1beta1.DesiredHashAnnotation] == desired.GetAnnotations()[fedv1beta1.DesiredHashAnnotation] &&
-		(d.Versions.get(m.Name, actual) == actual.GetResourceVersion() || inSync(desired, actual)) {
+	// Under CreateOnly the object is the member's once created. Otherwise a
+	// version this process wrote or checked, or a member that holds what the
+	// strategy makes of desired, needs no write.
+	if strategy == CreateOnly || (actual.GetAnnotations()[fedv1beta1.DesiredHashAnnotation] == desired.GetAnnotations()[fedv1beta1.DesiredHashAnnotation] &&
+		(d.Versions.get(m.Name, actual) == actual.GetResourceVersion() || holds(desired, actual, strategy))) {
 		d.Versions.set(m.Name, actual)
 		return observed(ok(), actual)
 	}
-	return observed(d.apply(ctx, m, desired, actual, "update", fedv1beta1.UpdateFailed), actual)
+	return observed(d.write(ctx, m, desired, actual, "update", strategy), actual)
+}
+
+// write updates actual, an object that exists in the member, to desired as
+// strategy writes: an update in place under Replace, server-side apply
+// otherwise.
+func (d *Dispatcher) write(ctx context.Context, m Member, desired, actual client.Object, verb string, strategy Strategy) Outcome {
+	if strategy == Replace {
+		return d.replace(ctx, m, desired, actual, verb)
+	}
+	return d.apply(ctx, m, desired, actual, verb, fedv1beta1.UpdateFailed)
+}
+
+// holds says whether actual is what strategy makes of desired: under Apply it
+// holds every desired field (see package drift); under Replace, also no field
+// is left that Replace removes.
+func holds(desired, actual client.Object, strategy Strategy) bool {
+	if !inSync(desired, actual) {
+		return false
+	}
+	if strategy != Replace {
+		return true
+	}
+	removes, err := ReplaceRemoves(actual)
+	return err == nil && len(removes) == 0
 }
 
 // observed is out with the member object it is about; an apply leaves the
@@ -287,11 +343,16 @@ func (d *Dispatcher) observe(cluster, verb string, start time.Time, err error) {
 }
 
 // withManagedMetadata returns a copy of desired with the managed label, the origin
-// and the hash of desired itself.
-func withManagedMetadata(desired client.Object, origin string) (client.Object, error) {
+// and the hash of desired itself. Under Replace the hash says so: a member
+// object last written under another strategy is written again once, since a
+// version written by server-side apply may hold fields Replace removes.
+func withManagedMetadata(desired client.Object, origin string, strategy Strategy) (client.Object, error) {
 	hash, err := DesiredHash(desired)
 	if err != nil {
 		return nil, fmt.Errorf("hash desired object: %w", err)
+	}
+	if strategy == Replace {
+		hash += "+" + string(Replace)
 	}
 	out := desired.DeepCopyObject().(client.Object)
 	labels := out.GetLabels()

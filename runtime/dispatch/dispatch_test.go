@@ -94,7 +94,7 @@ func TestEnsureOverDriftTable(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			managed, err := withManagedMetadata(want, member.Origin)
+			managed, err := withManagedMetadata(want, member.Origin, Apply)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -109,7 +109,7 @@ func TestEnsureOverDriftTable(t *testing.T) {
 				t.Fatal(err)
 			}
 			var w writes
-			if out := w.dispatcher().Ensure(ctx, member, want, true); out.Status != fedv1beta1.ClusterPropagationOK {
+			if out := w.dispatcher().Ensure(ctx, member, want, true, Apply); out.Status != fedv1beta1.ClusterPropagationOK {
 				t.Fatalf("ensure: %+v", out)
 			}
 			got := w.take()
@@ -126,10 +126,10 @@ func TestEnsureCreatesOnceAndCorrectsDrift(t *testing.T) {
 	var w writes
 	d := w.dispatcher()
 	cm := configMap(ns, map[string]string{"k": "v"})
-	if out := d.Ensure(ctx, member, cm, false); out.Status != fedv1beta1.ClusterPropagationOK {
+	if out := d.Ensure(ctx, member, cm, false, Apply); out.Status != fedv1beta1.ClusterPropagationOK {
 		t.Fatalf("create: %+v", out)
 	}
-	if out := d.Ensure(ctx, member, cm, false); out.Status != fedv1beta1.ClusterPropagationOK {
+	if out := d.Ensure(ctx, member, cm, false, Apply); out.Status != fedv1beta1.ClusterPropagationOK {
 		t.Fatalf("second ensure: %+v", out)
 	}
 	if got := w.take(); !slices.Equal(got, []string{"create"}) {
@@ -147,7 +147,7 @@ func TestEnsureCreatesOnceAndCorrectsDrift(t *testing.T) {
 	if err := member.Client.Update(ctx, actual); err != nil {
 		t.Fatal(err)
 	}
-	if out := d.Ensure(ctx, member, cm, false); out.Status != fedv1beta1.ClusterPropagationOK {
+	if out := d.Ensure(ctx, member, cm, false, Apply); out.Status != fedv1beta1.ClusterPropagationOK {
 		t.Fatalf("ensure after drift: %+v", out)
 	}
 	if got := w.take(); !slices.Contains(got, "update") {
@@ -171,13 +171,13 @@ func TestEnsureAdoption(t *testing.T) {
 	var w writes
 	d := w.dispatcher()
 	ours := configMap(ns, map[string]string{"k": "ours"})
-	if out := d.Ensure(ctx, member, ours, false); out.Status != fedv1beta1.AlreadyExists {
+	if out := d.Ensure(ctx, member, ours, false, Apply); out.Status != fedv1beta1.AlreadyExists {
 		t.Errorf("ensure without adoption: %+v, want AlreadyExists", out)
 	}
 	if got := w.take(); len(got) != 0 {
 		t.Errorf("writes %v without adoption, want none", got)
 	}
-	if out := d.Ensure(ctx, member, ours, true); out.Status != fedv1beta1.ClusterPropagationOK {
+	if out := d.Ensure(ctx, member, ours, true, Apply); out.Status != fedv1beta1.ClusterPropagationOK {
 		t.Errorf("ensure with adoption: %+v", out)
 	}
 	actual := &corev1.ConfigMap{}
@@ -195,7 +195,7 @@ func TestRemoveDeletesOnlyManagedObjects(t *testing.T) {
 	var w writes
 	d := w.dispatcher()
 	managed := configMap(ns, map[string]string{"k": "v"})
-	if out := d.Ensure(ctx, member, managed, false); out.Status != fedv1beta1.ClusterPropagationOK {
+	if out := d.Ensure(ctx, member, managed, false, Apply); out.Status != fedv1beta1.ClusterPropagationOK {
 		t.Fatalf("create: %+v", out)
 	}
 	gone, out := d.Remove(ctx, member, managed)
@@ -229,7 +229,7 @@ func TestOrphanReleasesTheObject(t *testing.T) {
 	ns := namespace(t, 103)
 	d := (&writes{}).dispatcher()
 	cm := configMap(ns, map[string]string{"k": "v"})
-	if out := d.Ensure(ctx, member, cm, false); out.Status != fedv1beta1.ClusterPropagationOK {
+	if out := d.Ensure(ctx, member, cm, false, Apply); out.Status != fedv1beta1.ClusterPropagationOK {
 		t.Fatalf("create: %+v", out)
 	}
 	if out := d.Orphan(ctx, member, cm); out.Status != fedv1beta1.ClusterPropagationOK {
@@ -290,14 +290,14 @@ func TestForeignObjectsAreNeverTouched(t *testing.T) {
 	other.Origin = "another-host/" + member.Name
 	var w writes
 	theirs := configMap(ns, map[string]string{"k": "theirs"})
-	if out := w.dispatcher().Ensure(ctx, other, theirs, false); out.Status != fedv1beta1.ClusterPropagationOK {
+	if out := w.dispatcher().Ensure(ctx, other, theirs, false, Apply); out.Status != fedv1beta1.ClusterPropagationOK {
 		t.Fatalf("create by the other federation: %+v", out)
 	}
 	w.take()
 	d := w.dispatcher()
 	ours := configMap(ns, map[string]string{"k": "ours"})
 	for _, adopt := range []bool{false, true} {
-		if out := d.Ensure(ctx, member, ours, adopt); out.Status != fedv1beta1.AlreadyExists || !strings.Contains(out.Message, "another-host") {
+		if out := d.Ensure(ctx, member, ours, adopt, Apply); out.Status != fedv1beta1.AlreadyExists || !strings.Contains(out.Message, "another-host") {
 			t.Errorf("ensure (adopt %v) over another federation's object: %+v, want AlreadyExists naming its origin", adopt, out)
 		}
 	}
@@ -332,7 +332,7 @@ func TestCopiedLabelIsNotOwnership(t *testing.T) {
 	var w writes
 	d := w.dispatcher()
 	ours := configMap(ns, map[string]string{"k": "ours"})
-	if out := d.Ensure(ctx, member, ours, false); out.Status != fedv1beta1.AlreadyExists {
+	if out := d.Ensure(ctx, member, ours, false, Apply); out.Status != fedv1beta1.AlreadyExists {
 		t.Errorf("ensure without adoption: %+v, want AlreadyExists", out)
 	}
 	if gone, out := d.Remove(ctx, member, ours); !gone || out.Status != fedv1beta1.ClusterPropagationOK {
@@ -345,7 +345,7 @@ func TestCopiedLabelIsNotOwnership(t *testing.T) {
 	if err := member.Reader.Get(ctx, client.ObjectKeyFromObject(ours), actual); err != nil || actual.Data["k"] != "by hand" {
 		t.Fatalf("hand-labelled object after ensure and remove: %v %v, want it untouched", actual.Data, err)
 	}
-	if out := d.Ensure(ctx, member, ours, true); out.Status != fedv1beta1.ClusterPropagationOK {
+	if out := d.Ensure(ctx, member, ours, true, Apply); out.Status != fedv1beta1.ClusterPropagationOK {
 		t.Fatalf("ensure with adoption: %+v", out)
 	}
 	if err := member.Reader.Get(ctx, client.ObjectKeyFromObject(ours), actual); err != nil {
@@ -399,7 +399,7 @@ func TestRemoveRightAfterCreate(t *testing.T) {
 	for _, orphan := range []bool{false, true} {
 		cm := configMap(ns, map[string]string{"k": "v"})
 		cm.Name = fmt.Sprintf("fresh-%v", orphan)
-		if out := d.Ensure(ctx, lagging, cm, false); out.Status != fedv1beta1.ClusterPropagationOK {
+		if out := d.Ensure(ctx, lagging, cm, false, Apply); out.Status != fedv1beta1.ClusterPropagationOK {
 			t.Fatalf("create: %+v", out)
 		}
 		actual := &corev1.ConfigMap{}
@@ -434,7 +434,7 @@ func TestReleaseStray(t *testing.T) {
 	if err := member.Client.Create(ctx, byHand.DeepCopy()); err != nil {
 		t.Fatal(err)
 	}
-	if out := d.Ensure(ctx, other, theirs, false); out.Status != fedv1beta1.ClusterPropagationOK {
+	if out := d.Ensure(ctx, other, theirs, false, Apply); out.Status != fedv1beta1.ClusterPropagationOK {
 		t.Fatalf("create by another federation: %+v", out)
 	}
 	for _, obj := range []*corev1.ConfigMap{byHand, theirs} {

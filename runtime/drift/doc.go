@@ -27,4 +27,12 @@
 //     for a quantity only when the member holds exactly its canonical form.
 //   - Of the metadata only labels and annotations are compared; the rest (UID,
 //     resourceVersion, managedFields, ...) is the member's own.
+//
+// These semantics are those of the update strategy Apply, under which fields
+// others add are shared, not drift. Under Replace a member object also drifts
+// when it holds a field that another field manager owns and federation does
+// not; that is read from the object's managedFields (dispatch.ReplaceRemoves),
+// not from values, so that the API server's defaults, which no manager owns,
+// never count and never cause a write. Under ReadOnly a difference Diff finds
+// is reported (Drifted) and never corrected.
 package drift

@@ -356,6 +356,15 @@ func (r *reconciler) reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		return ctrl.Result{}, fmt.Errorf("add finalizer: %w", err)
 	}
 	r.noteGeneration(req.NamespacedName, fed.GetGeneration())
+	strategy, invalid := UpdateStrategy(r.info.Federated.Kind, fed, cfg.config)
+	if invalid != nil {
+		// The user must fix the annotation; until then no member is written.
+		r.recorder.Eventf(obj, nil, corev1.EventTypeWarning, ReasonInvalidUpdateStrategy, "Propagate", "%s", invalid.Error())
+		wait, err := r.writeStatus(ctx, obj, fed, andReady(func(st *fedv1beta1.GenericFederatedStatus) bool {
+			return setFailed(st, fed.GetGeneration(), ReasonInvalidUpdateStrategy, invalid.Error())
+		}, fed.GetGeneration(), cfg.collect))
+		return ctrl.Result{RequeueAfter: wait}, err
+	}
 
 	members := r.clusters.Members()
 	placed, err := Place(ctx, r.host, r.info, fed, candidates(members), r.opts.NamespacedScope)
@@ -374,7 +383,7 @@ func (r *reconciler) reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	results, removalErr := r.propagate(ctx, obj, fed, placed.Clusters, members, adopt, cfg.collect)
+	results, removalErr := r.propagate(ctx, obj, fed, placed.Clusters, members, adopt, strategy.Strategy, cfg.collect)
 	r.warnOnChange(obj, fed, "Propagate", results)
 	wait, err := r.writeStatus(ctx, obj, fed, andReady(func(st *fedv1beta1.GenericFederatedStatus) bool {
 		return setClusters(st, fed.GetGeneration(), results)
@@ -387,6 +396,10 @@ func (r *reconciler) reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	}
 	if allOK(results) {
 		r.observeLatency(req.NamespacedName, fed.GetGeneration())
+	}
+	if strategy.Strategy == dispatch.ReadOnly && (wait == 0 || wait > ReadOnlyRecheck) {
+		// Member objects federation never wrote are not watched.
+		wait = ReadOnlyRecheck
 	}
 	// A collected status held back to be coalesced is written when this
 	// requeue comes, unless a member event comes first.
@@ -410,7 +423,7 @@ func candidates(members []*cluster.Member) []placement.Cluster {
 // With collect, each placed cluster's result carries the member object's
 // status as dispatch saw it; a member that cannot be read keeps its last one,
 // marked stale.
-func (r *reconciler) propagate(ctx context.Context, obj client.Object, fed fedtype.Federated, placed []string, members []*cluster.Member, adopt, collect bool) ([]clusterResult, error) {
+func (r *reconciler) propagate(ctx context.Context, obj client.Object, fed fedtype.Federated, placed []string, members []*cluster.Member, adopt bool, strategy dispatch.Strategy, collect bool) ([]clusterResult, error) {
 	target := r.typ.Target(fed)
 	known := map[string]*cluster.Member{}
 	for _, m := range members {
@@ -431,7 +444,7 @@ func (r *reconciler) propagate(ctx context.Context, obj client.Object, fed fedty
 		goRecovering(ctx, &wg, func() {
 			ctx, cancel := dispatchContext(ctx, m)
 			defer cancel()
-			res := r.ensure(ctx, fed, target, m, adopt, collect)
+			res := r.ensure(ctx, fed, target, m, adopt, strategy, collect)
 			mu.Lock()
 			results = append(results, res)
 			mu.Unlock()
@@ -444,7 +457,8 @@ func (r *reconciler) propagate(ctx context.Context, obj client.Object, fed fedty
 	for _, m := range members {
 		// Like a not ready member, a member that does not answer keeps its object
 		// until it answers again and the registry requeues everything.
-		if slices.Contains(placed, m.Name) || !m.Ready() || m.Unresponsive() != nil {
+		// ReadOnly deletes nothing, in clusters left out of the placement too.
+		if !strategy.Writes() || slices.Contains(placed, m.Name) || !m.Ready() || m.Unresponsive() != nil {
 			continue
 		}
 		goRecovering(ctx, &wg, func() {
@@ -483,7 +497,7 @@ func goRecovering(ctx context.Context, wg *sync.WaitGroup, fn func(), onPanic fu
 	})
 }
 
-func (r *reconciler) ensure(ctx context.Context, fed fedtype.Federated, target client.Object, m *cluster.Member, adopt, collect bool) clusterResult {
+func (r *reconciler) ensure(ctx context.Context, fed fedtype.Federated, target client.Object, m *cluster.Member, adopt bool, strategy dispatch.Strategy, collect bool) clusterResult {
 	key := client.ObjectKeyFromObject(fed)
 	unreachable := func(message string) clusterResult {
 		res := clusterResult{name: m.Name, status: fedv1beta1.ClusterNotReady, message: message}
@@ -503,7 +517,7 @@ func (r *reconciler) ensure(ctx context.Context, fed fedtype.Federated, target c
 	if err != nil {
 		return clusterResult{name: m.Name, status: fedv1beta1.ApplyOverridesFailed, message: err.Error()}
 	}
-	out := r.dispatcher.Ensure(ctx, r.memberOf(m), want, adopt)
+	out := r.dispatcher.Ensure(ctx, r.memberOf(m), want, adopt, strategy)
 	res := clusterResult{name: m.Name, status: out.Status, message: out.Message}
 	if collect {
 		remote := remoteOf(out.Observed, r.info.HealthCondition, time.Now())
@@ -537,11 +551,28 @@ func (r *reconciler) finalize(ctx context.Context, obj client.Object, fed fedtyp
 	if !controllerutil.ContainsFinalizer(obj, Finalizer) {
 		return ctrl.Result{}, nil
 	}
+	cfg, err := r.typeConfig(ctx)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	strategy, invalid := UpdateStrategy(r.info.Federated.Kind, fed, cfg.config)
+	if invalid != nil {
+		// Whether the member objects may be deleted is not known; the
+		// finalizer stays until the annotation is fixed.
+		r.recorder.Eventf(obj, nil, corev1.EventTypeWarning, ReasonInvalidUpdateStrategy, "Delete", "%s", invalid.Error())
+		_, err := r.writeStatus(ctx, obj, fed, func(st *fedv1beta1.GenericFederatedStatus) bool {
+			return setFailed(st, fed.GetGeneration(), ReasonInvalidUpdateStrategy, invalid.Error())
+		})
+		return ctrl.Result{}, err
+	}
 	target := r.typ.Target(fed)
 	orphan := fed.GetAnnotations()[fedv1beta1.OrphanAnnotation] == "true"
 	var pending []clusterResult
 	waitingForReadiness := true
 	for _, m := range r.clusters.Members() {
+		if !strategy.Strategy.Writes() {
+			break // ReadOnly leaves member objects as they are
+		}
 		if !m.Ready() || m.Unresponsive() != nil {
 			// The finalizer stays until the cluster is back, as in KubeFed: letting
 			// the federated object go now would leak its member object for ever.
@@ -568,7 +599,7 @@ func (r *reconciler) finalize(ctx context.Context, obj client.Object, fed fedtyp
 		}
 		return ctrl.Result{RequeueAfter: time.Second}, nil
 	}
-	err := r.patchMetadata(ctx, obj, func() bool { return controllerutil.RemoveFinalizer(obj, Finalizer) })
+	err = r.patchMetadata(ctx, obj, func() bool { return controllerutil.RemoveFinalizer(obj, Finalizer) })
 	if err == nil {
 		r.forget(client.ObjectKeyFromObject(obj))
 	}
@@ -578,6 +609,15 @@ func (r *reconciler) finalize(ctx context.Context, obj client.Object, fed fedtyp
 // releaseStray removes a stray managed label (see dispatch.ReleaseStray) from the
 // member objects that would be key's, which has no federated object.
 func (r *reconciler) releaseStray(ctx context.Context, key types.NamespacedName) error {
+	// Under a type's ReadOnly strategy nothing is written to members; the
+	// strategy of an object that is gone is no longer known.
+	cfg, err := r.typeConfig(ctx)
+	if err != nil {
+		return err
+	}
+	if choice, err := UpdateStrategy(r.info.Federated.Kind, &metav1.ObjectMeta{}, cfg.config); err != nil || !choice.Strategy.Writes() {
+		return nil
+	}
 	target := r.typ.NewTargetObject()
 	target.SetName(key.Name)
 	if r.info.Target.Namespaced {

@@ -20,6 +20,8 @@ type typeSettings struct {
 	propagate bool
 	// collect: spec.statusCollection is not Disabled.
 	collect bool
+	// config is the FederatedTypeConfig, nil when there is none.
+	config *corev1beta1.FederatedTypeConfig
 }
 
 // typeConfig reads the type's FederatedTypeConfig. A type compiled into the
@@ -40,6 +42,7 @@ func (r *reconciler) typeConfig(ctx context.Context) (typeSettings, error) {
 	return typeSettings{
 		propagate: ftc.Spec.Propagation != corev1beta1.Disabled,
 		collect:   ftc.Spec.StatusCollection == nil || *ftc.Spec.StatusCollection != corev1beta1.Disabled,
+		config:    &ftc,
 	}, nil
 }
 
@@ -80,13 +83,15 @@ func setFailed(st *fedv1beta1.GenericFederatedStatus, generation int64, reason, 
 }
 
 // retryable returns an error naming the clusters whose failure a retry may fix.
-// Failures that need the user (overrides, adoption) or the cluster (readiness,
-// which re-triggers on its own) are not retried.
+// Failures that need the user (overrides, adoption, a ReadOnly member that
+// differs) or the cluster (readiness, which re-triggers on its own) are not
+// retried.
 func retryable(results []clusterResult) error {
 	var msgs []string
 	for _, r := range results {
 		switch r.status {
-		case fedv1beta1.ClusterPropagationOK, fedv1beta1.ApplyOverridesFailed, fedv1beta1.AlreadyExists, fedv1beta1.ClusterNotReady:
+		case fedv1beta1.ClusterPropagationOK, fedv1beta1.ApplyOverridesFailed, fedv1beta1.AlreadyExists, fedv1beta1.ClusterNotReady,
+			fedv1beta1.Drifted, fedv1beta1.Missing:
 			continue
 		}
 		msgs = append(msgs, fmt.Sprintf("cluster %s: %s: %s", r.name, r.status, r.message))

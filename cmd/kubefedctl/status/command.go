@@ -44,9 +44,13 @@ type with replicas), and per cluster the HEALTH the controller collected
 observed, when the member is unreachable), the health NOW as read from the
 member by the controller's own rules, and the key fields of the member's status;
 followed, per cluster, by what is wrong and the differing fields (JSON pointers,
-desired against actual). It also shows the Propagation condition, whether the
-status is stale (observed generation behind the object's generation), whether
-propagation of the type is disabled, and orphaning. For an object a
+desired against actual), and the fields of the member object that field managers
+other than federation's own (from its managedFields: manager, operation and
+field paths; "shared" when federation sets the same value): kept under the
+update strategy Apply, removed under Replace. It also shows the Propagation
+condition, whether the status is stale (observed generation behind the object's
+generation), whether propagation of the type is disabled, orphaning, and the
+update strategy (Apply, Replace, CreateOnly or ReadOnly) and where it is set. For an object a
 ReplicaSchedulingPreference schedules, it also shows the plan: each cluster's
 planned, overflow and ready replicas and why (weight, min, max, capacity). -o yaml
 or json prints the same data structured.

@@ -7,6 +7,7 @@ import (
 
 	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
 	fedv1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/types/v1beta1"
+	"github.com/kubefed-gen/kubefed/runtime/dispatch"
 )
 
 // explain says, for every cluster of the report, why the object is or is not
@@ -86,6 +87,10 @@ func (r *statusReport) explainCluster(c *clusterReport) []string {
 			switch {
 			case r.TypePropagation == string(corev1beta1.Disabled):
 				add("propagation of %s is Disabled, so the difference is not corrected", r.Type)
+			case r.UpdateStrategy == string(dispatch.ReadOnly), r.UpdateStrategy == string(dispatch.CreateOnly):
+				add("the update strategy is %s, so the difference is not corrected", r.UpdateStrategy)
+			case r.UpdateStrategyError != "":
+				add("the update strategy is invalid, so nothing is written: %s", r.UpdateStrategyError)
 			case r.StatusStale:
 				add("the controller has not processed the latest change yet")
 			default:

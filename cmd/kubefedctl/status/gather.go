@@ -24,9 +24,11 @@ import (
 	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
 	fedv1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/types/v1beta1"
 	"github.com/kubefed-gen/kubefed/runtime/cluster"
+	"github.com/kubefed-gen/kubefed/runtime/dispatch"
 	"github.com/kubefed-gen/kubefed/runtime/drift"
 	"github.com/kubefed-gen/kubefed/runtime/fedtype"
 	"github.com/kubefed-gen/kubefed/runtime/placement"
+	"github.com/kubefed-gen/kubefed/runtime/propagation"
 )
 
 // maxDiffs is how many differing fields are listed per cluster.
@@ -55,6 +57,11 @@ func gather(ctx context.Context, h *host.Host, t *resolve.Type, namespace, name 
 	}
 	if err := r.readSpecAndStatus(fed); err != nil {
 		return nil, err
+	}
+	if choice, err := propagation.UpdateStrategy(t.Federated.Kind, fed, t.Config); err != nil {
+		r.UpdateStrategyError = err.Error()
+	} else {
+		r.UpdateStrategy, r.UpdateStrategySource = string(choice.Strategy), choice.Source
 	}
 	r.healthCondition = healthCondition(ctx, h, t)
 
@@ -227,6 +234,9 @@ func (r *statusReport) inspectMember(ctx context.Context, h *host.Host, c *clust
 	c.setLiveHealth(actual, r.healthCondition)
 	managed := actual.GetLabels()[fedv1beta1.ManagedLabel] == "true"
 	c.Managed = &managed
+	if c.OtherManagers, err = dispatch.OtherManagers(actual); err != nil {
+		c.MemberError = err.Error()
+	}
 	if want == nil {
 		return
 	}

@@ -4,12 +4,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"text/tabwriter"
 
 	"sigs.k8s.io/yaml"
 
 	"github.com/kubefed-gen/kubefed/cmd/kubefedctl/orphaning"
 	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
+	fedv1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/types/v1beta1"
+	"github.com/kubefed-gen/kubefed/runtime/dispatch"
 	"github.com/kubefed-gen/kubefed/runtime/drift"
 )
 
@@ -87,6 +91,11 @@ func (r *statusReport) writeText(out io.Writer) error {
 	}
 	field("Type propagation", "%s", typeLine)
 	field("Orphaning", "%s", r.Orphaning)
+	if r.UpdateStrategyError != "" {
+		field("Update strategy", "invalid: %s", r.UpdateStrategyError)
+	} else {
+		field("Update strategy", "%s (%s)", r.UpdateStrategy, strategySource[r.UpdateStrategySource])
+	}
 	if r.Deleting {
 		field("Deleting", "yes: member objects are being %s", map[bool]string{true: "released (orphaned)", false: "deleted"}[r.Orphaning == orphaning.Enabled])
 	}
@@ -113,12 +122,18 @@ func (r *statusReport) writeText(out io.Writer) error {
 		return err
 	}
 	for _, c := range r.Clusters {
-		if len(c.Explanation) == 0 {
+		if len(c.Explanation) == 0 && len(c.OtherManagers) == 0 {
 			continue
 		}
 		fmt.Fprintf(out, "\n%s:\n", c.Name)
 		for _, line := range c.Explanation {
 			fmt.Fprintf(out, "  %s\n", line)
+		}
+		if len(c.OtherManagers) > 0 {
+			fmt.Fprintf(out, "  fields other field managers own (kept under Apply; Replace removes those not shared with %s):\n", dispatch.FieldManager)
+			for _, m := range c.OtherManagers {
+				fmt.Fprintf(out, "    %s (%s): %s\n", m.Manager, m.Operation, ownedFields(m))
+			}
 		}
 	}
 	if r.Scheduling != nil {
@@ -185,4 +200,19 @@ func (c *clusterReport) diffColumn() string {
 		return "in sync"
 	}
 	return fmt.Sprintf("%d field(s) differ", len(c.Differences)+c.MoreDifferences)
+}
+
+var strategySource = map[string]string{
+	"object":              "annotation " + fedv1beta1.UpdateStrategyAnnotation + " on the object",
+	"FederatedTypeConfig": "annotation " + fedv1beta1.UpdateStrategyAnnotation + " on the FederatedTypeConfig",
+	"default":             "the default",
+}
+
+// ownedFields lists a manager's fields, the shared ones marked.
+func ownedFields(m dispatch.ManagerFields) string {
+	fields := slices.Clone(m.Fields)
+	for _, f := range m.Shared {
+		fields = append(fields, f+" (shared)")
+	}
+	return strings.Join(fields, ", ")
 }

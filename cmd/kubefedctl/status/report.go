@@ -6,6 +6,7 @@ import (
 	"github.com/kubefed-gen/kubefed/cmd/kubefedctl/resolve"
 	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
 	fedv1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/types/v1beta1"
+	"github.com/kubefed-gen/kubefed/runtime/dispatch"
 	"github.com/kubefed-gen/kubefed/runtime/drift"
 	"github.com/kubefed-gen/kubefed/runtime/fedtype"
 	"github.com/kubefed-gen/kubefed/runtime/propagation"
@@ -45,13 +46,20 @@ type statusReport struct {
 	Generation      int64  `json:"generation"`
 	// ObservedGeneration is the generation the status describes; below Generation
 	// the status is stale.
-	ObservedGeneration int64             `json:"observedGeneration"`
-	StatusStale        bool              `json:"statusStale"`
-	Deleting           bool              `json:"deleting,omitempty"`
-	Orphaning          string            `json:"orphaning"`
-	Placement          string            `json:"placement"`
-	NamespacePlacement string            `json:"namespacePlacement,omitempty"`
-	Propagation        *metav1.Condition `json:"propagation,omitempty"`
+	ObservedGeneration int64  `json:"observedGeneration"`
+	StatusStale        bool   `json:"statusStale"`
+	Deleting           bool   `json:"deleting,omitempty"`
+	Orphaning          string `json:"orphaning"`
+	// UpdateStrategy is how member objects are written (Apply, Replace,
+	// CreateOnly, ReadOnly); UpdateStrategySource says where it is set: object,
+	// FederatedTypeConfig or default. UpdateStrategyError is set instead when
+	// the annotation is invalid.
+	UpdateStrategy       string            `json:"updateStrategy,omitempty"`
+	UpdateStrategySource string            `json:"updateStrategySource,omitempty"`
+	UpdateStrategyError  string            `json:"updateStrategyError,omitempty"`
+	Placement            string            `json:"placement"`
+	NamespacePlacement   string            `json:"namespacePlacement,omitempty"`
+	Propagation          *metav1.Condition `json:"propagation,omitempty"`
 	// Ready is the Ready condition, which sums up the health of every placed
 	// cluster when the type's status is collected.
 	Ready          *metav1.Condition `json:"ready,omitempty"`
@@ -104,4 +112,8 @@ type clusterReport struct {
 	Explanation     []string           `json:"explanation,omitempty"`
 	// Health is how the object is doing in the member (see health.go).
 	Health *memberHealth `json:"health,omitempty"`
+	// OtherManagers are the fields of the member object that field managers
+	// other than federation's own, from its managedFields: kept under Apply,
+	// removed under Replace (see dispatch.Replace).
+	OtherManagers []dispatch.ManagerFields `json:"otherManagers,omitempty"`
 }

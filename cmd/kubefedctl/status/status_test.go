@@ -16,6 +16,7 @@ import (
 	"github.com/kubefed-gen/kubefed/cmd/kubefedctl/orphaning"
 	"github.com/kubefed-gen/kubefed/cmd/kubefedctl/resolve"
 	fedv1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/types/v1beta1"
+	"github.com/kubefed-gen/kubefed/runtime/dispatch"
 	"github.com/kubefed-gen/kubefed/runtime/drift"
 	"github.com/kubefed-gen/kubefed/runtime/drift/drifttest"
 )
@@ -199,13 +200,15 @@ func TestStatusReportText(t *testing.T) {
 		Kind: "FederatedConfigMap", APIVersion: "types.kubefed.io/v1beta1", Namespace: "shop", Name: "settings",
 		Type: "configmaps", TypePropagation: "Disabled", TypeConfig: "kube-federation-system/configmaps",
 		Generation: 4, ObservedGeneration: 3, StatusStale: true, Orphaning: orphaning.Disabled,
+		UpdateStrategy: "Replace", UpdateStrategySource: "FederatedTypeConfig",
 		Placement:          "clusterSelector {} (every cluster)",
 		NamespacePlacement: "FederatedNamespace shop places namespace shop on member1, member2",
 		kubefedNamespace:   "kube-federation-system",
 		Ready: &metav1.Condition{Type: "Ready", Status: metav1.ConditionFalse, Reason: "ClustersNotReady",
 			Message: "not ready in 1 of 4 cluster(s): member2 Ready (ApplyOverridesFailed)"},
 		Clusters: []clusterReport{
-			{Name: "member1", Joined: true, Ready: "True", Placed: true, Status: "OK", Present: presentYes, Managed: &yes, InSync: &yes},
+			{Name: "member1", Joined: true, Ready: "True", Placed: true, Status: "OK", Present: presentYes, Managed: &yes, InSync: &yes,
+				OtherManagers: []dispatch.ManagerFields{{Manager: "autoscaler", Operation: "Apply", Fields: []string{".spec.replicas"}, Shared: []string{".metadata.labels.app"}}}},
 			{Name: "member2", Joined: true, Ready: "True", Placed: true, Status: "ApplyOverridesFailed", Message: "override 0 (replace /data/x/y): /data/x is a string", Present: presentYes, Managed: &yes, DesiredError: "override 0 (replace /data/x/y): /data/x is a string"},
 			{Name: "member3", Joined: true, Ready: "True", Placed: true, Status: "OK", Present: presentYes, Managed: &yes, InSync: &no,
 				Differences: []drift.Difference{{Path: "/data/color", Desired: "blue", Actual: "red"}}},
@@ -234,6 +237,8 @@ func TestStatusReportText(t *testing.T) {
 		"propagation of configmaps is Disabled, so the difference is not corrected",
 		"not placed: the FederatedNamespace of shop does not place it on this cluster",
 		"the placement names cluster member5, but it is not joined",
+		"Update strategy:      Replace (annotation kubefed.io/update-strategy on the FederatedTypeConfig)",
+		"member1:\n  fields other field managers own (kept under Apply; Replace removes those not shared with kubefed):\n    autoscaler (Apply): .spec.replicas, .metadata.labels.app (shared)\n",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("output lacks %q:\n%s", want, text)

@@ -8,6 +8,11 @@ const (
 	// OrphanAnnotation on a federated object set to "true" leaves its member objects
 	// in place (without ManagedLabel) when it is deleted.
 	OrphanAnnotation = "kubefed.io/orphan"
+	// UpdateStrategyAnnotation on a federated object, or on a FederatedTypeConfig
+	// for every object of its type, says how member objects are written: Apply
+	// (the default), Replace, CreateOnly or ReadOnly (see dispatch.Strategy). The
+	// federated object's annotation wins over its type's.
+	UpdateStrategyAnnotation = "kubefed.io/update-strategy"
 	// DesiredHashAnnotation on a member object holds a hash of what was last
 	// propagated to it, so that a changed template or override is noticed without
 	// keeping state in the host cluster.

@@ -51,6 +51,12 @@ const (
 	DeletionTimedOut       PropagationStatus = "DeletionTimedOut"
 	WaitingForRemoval      PropagationStatus = "WaitingForRemoval"
 	ManagedLabelFalse      PropagationStatus = "ManagedLabelFalse"
+	// Drifted: the member object differs from the desired object, and the update
+	// strategy (ReadOnly) does not let the controller change it.
+	Drifted PropagationStatus = "Drifted"
+	// Missing: the member has no object, and the update strategy (ReadOnly) does
+	// not let the controller create it.
+	Missing PropagationStatus = "Missing"
 )
 
 // GenericFederatedStatus is the status of every Federated<Kind>.
