@@ -158,6 +158,9 @@ func (r *Registry) writeStatus(ctx context.Context, name string, p probe, s *mem
 	for _, c := range p.conditions(kfc.Generation) {
 		meta.SetStatusCondition(&kfc.Status.Conditions, c)
 	}
+	if c, due := s.forbidden.condition(kfc.Generation); due {
+		meta.SetStatusCondition(&kfc.Status.Conditions, c)
+	}
 	s.mu.Lock()
 	if s.zonesKnown {
 		kfc.Status.Zones, kfc.Status.Region = slices.Clone(s.zones), s.region

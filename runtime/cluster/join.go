@@ -17,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
@@ -64,6 +65,16 @@ type JoinOptions struct {
 	// DNS names.
 	Zones  []string
 	Region string
+	// Access is what the member grants: AccessFull (default) or AccessTypes.
+	Access Access
+	// Types are target types, as resource[.group] (e.g. deployments.apps), that
+	// AccessTypes grants besides those of the Enabled FederatedTypeConfigs in the
+	// host. A type enabled after join is forbidden in the member until join runs
+	// again.
+	Types []string
+
+	// types is what AccessTypes grants, resolved by Join.
+	types []schema.GroupResource
 }
 
 // Annotations of a KubeFedCluster holding the zones (comma-separated) and the
@@ -127,6 +138,23 @@ func (o JoinOptions) withDefaults() (JoinOptions, error) {
 	}
 	if o.TokenTTL == 0 {
 		o.TokenTTL = 365 * 24 * time.Hour
+	}
+	if o.Access == "" {
+		o.Access = AccessFull
+	}
+	if !slices.Contains(Accesses, o.Access) {
+		return o, fmt.Errorf("member access %q: want one of %v", o.Access, Accesses)
+	}
+	if len(o.Types) > 0 && o.Access != AccessTypes {
+		return o, fmt.Errorf("types %v are only granted with member access %q", o.Types, AccessTypes)
+	}
+	o.types = nil
+	for _, t := range o.Types {
+		gr, err := ParseGroupResource(t)
+		if err != nil {
+			return o, err
+		}
+		o.types = append(o.types, gr)
 	}
 	if err := o.checkTopology(); err != nil {
 		return o, err
@@ -223,6 +251,13 @@ func Join(ctx context.Context, host, member *rest.Config, opts JoinOptions) erro
 		if opts.Scope, err = Scope(ctx, hostClient, opts.KubeFedNamespace); err != nil {
 			return fail("read the control plane's scope", err)
 		}
+	}
+	if opts.Access == AccessTypes {
+		enabled, err := EnabledTypes(ctx, hostClient, opts.KubeFedNamespace)
+		if err != nil {
+			return fail("read the enabled types", err)
+		}
+		opts.types = append(opts.types, enabled...)
 	}
 	token, err := authorizeInMember(ctx, memberClient, opts)
 	if err != nil {
@@ -358,12 +393,11 @@ func authorizeInMember(ctx context.Context, c client.Client, opts JoinOptions) (
 	}
 
 	roleName := RoleName(saName)
-	clusterRules := clusterPolicyRules
-	if opts.Scope == corev1beta1.ScopeNamespaced {
-		clusterRules = healthCheckPolicyRules
+	clusterRules, namespaceRules := accessRules(opts, saName)
+	if len(namespaceRules) > 0 {
 		role := &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Namespace: opts.KubeFedNamespace, Name: roleName}}
 		if _, err := controllerutil.CreateOrUpdate(ctx, c, role, func() error {
-			role.Rules = namespacedPolicyRules
+			role.Rules = namespaceRules
 			return nil
 		}); err != nil {
 			return "", fmt.Errorf("write Role %s/%s: %w", opts.KubeFedNamespace, roleName, err)
@@ -400,6 +434,23 @@ func authorizeInMember(ctx context.Context, c client.Client, opts JoinOptions) (
 	ctrl.LoggerFrom(ctx).V(1).Info("requested member token", "cluster", opts.ClusterName,
 		"serviceAccount", saName, "expires", req.Status.ExpirationTimestamp.Time)
 	return req.Status.Token, nil
+}
+
+// accessRules are the rules of the ClusterRole and of the Role in the KubeFed
+// namespace (none: no Role) that opts's scope and access call for.
+func accessRules(opts JoinOptions, saName string) (clusterRules, namespaceRules []rbacv1.PolicyRule) {
+	namespaced := opts.Scope == corev1beta1.ScopeNamespaced
+	switch {
+	case opts.Access == AccessFull && !namespaced:
+		return clusterPolicyRules, nil
+	case opts.Access == AccessFull:
+		return healthCheckPolicyRules, namespacedPolicyRules
+	case !namespaced:
+		return append(slices.Clone(healthCheckPolicyRules), TypeRules(opts.types)...),
+			[]rbacv1.PolicyRule{tokenRenewalRule(saName)}
+	default:
+		return healthCheckPolicyRules, append(TypeRules(opts.types), tokenRenewalRule(saName))
+	}
 }
 
 func writeBinding(ctx context.Context, c client.Client, name string, sa *corev1.ServiceAccount) error {

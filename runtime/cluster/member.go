@@ -90,6 +90,8 @@ type memberState struct {
 	watchMu     sync.Mutex
 	watched     map[*MemberWatch]bool
 	watchWarned map[*MemberWatch]bool
+
+	forbidden forbiddenTypes
 }
 
 // withLabels returns a snapshot of m with other labels.
@@ -207,9 +209,10 @@ func newMember(kfc *corev1beta1.KubeFedCluster, secret *corev1.Secret, opts Opti
 	if err != nil {
 		return nil, fmt.Errorf("cache: %w", err)
 	}
+	state := &memberState{breaker: b, requestTimeout: opts.HealthCheck.RequestTimeout}
 	writer, err := client.New(requestCfg, client.Options{HTTPClient: requestClient, Scheme: opts.Scheme, Mapper: mapper,
 		// Unstructured reads too: run-time types are read as unstructured.
-		Cache: &client.CacheOptions{Reader: c, Unstructured: true}})
+		Cache: &client.CacheOptions{Reader: forbiddenGuard{Reader: c, scheme: opts.Scheme, forbidden: &state.forbidden}, Unstructured: true}})
 	if err != nil {
 		return nil, fmt.Errorf("client: %w", err)
 	}
@@ -223,10 +226,8 @@ func newMember(kfc *corev1beta1.KubeFedCluster, secret *corev1.Secret, opts Opti
 	if err != nil {
 		return nil, fmt.Errorf("clientset: %w", err)
 	}
-	return &Member{
-		Name: kfc.Name, Labels: kfc.Labels, Client: writer, Reader: reader, Cache: c,
-		state: &memberState{kube: kube, breaker: b, requestTimeout: opts.HealthCheck.RequestTimeout},
-	}, nil
+	state.kube = kube
+	return &Member{Name: kfc.Name, Labels: kfc.Labels, Client: writer, Reader: reader, Cache: c, state: state}, nil
 }
 
 // brokenMember stands for a KubeFedCluster whose connection settings are unusable,

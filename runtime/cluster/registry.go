@@ -255,10 +255,19 @@ func (r *Registry) ensureWatches(m *Member) {
 		if s.watched[w] {
 			continue
 		}
-		// Not blocking until synced: the member may be down. Getting the informer
-		// first checks that the member serves the type, which the source would
-		// otherwise retry, loudly, every 10 s.
-		_, err := m.Cache.GetInformer(s.ctx, w.Object, cache.BlockUntilSynced(false))
+		// A type the member forbids gets no informer, which would list it in
+		// vain for ever; reads of it fail at once (forbidden.go).
+		err := r.checkAccess(s.ctx, m, w.Object)
+		if err != nil {
+			if rmErr := m.Cache.RemoveInformer(s.ctx, w.Object); rmErr != nil {
+				r.log.V(1).Info("drop member informer", "cluster", m.Name, "error", rmErr.Error())
+			}
+		} else {
+			// Not blocking until synced: the member may be down. Getting the informer
+			// first checks that the member serves the type, which the source would
+			// otherwise retry, loudly, every 10 s.
+			_, err = m.Cache.GetInformer(s.ctx, w.Object, cache.BlockUntilSynced(false))
+		}
 		if err == nil {
 			src := source.Kind(m.Cache, w.Object, w.Handler(m.Name), w.Predicates...)
 			err = w.Controller.Watch(memberScoped{Source: src, member: s.ctx})
