@@ -65,6 +65,7 @@ func (r *Registry) check(m *Member) {
 		resumed = s.breaker.reset()
 		r.readZones(m)
 		r.readVersion(m)
+		r.renewToken(m)
 		go r.ensureWatches(m)
 	case unreachable:
 		// Not yet enough failures to make it not ready, but no reason to let the

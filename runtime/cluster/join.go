@@ -259,7 +259,7 @@ func Join(ctx context.Context, host, member *rest.Config, opts JoinOptions) erro
 		}
 		opts.types = append(opts.types, enabled...)
 	}
-	token, err := authorizeInMember(ctx, memberClient, opts)
+	token, expires, err := authorizeInMember(ctx, memberClient, opts)
 	if err != nil {
 		return fail("in the member", err)
 	}
@@ -289,6 +289,8 @@ func Join(ctx context.Context, host, member *rest.Config, opts JoinOptions) erro
 			secret.Data = map[string][]byte{}
 		}
 		secret.Data[corev1beta1.SecretTokenKey] = []byte(token)
+		metav1.SetMetaDataAnnotation(&secret.ObjectMeta, TokenExpirationAnnotation, expires.UTC().Format(time.RFC3339))
+		metav1.SetMetaDataAnnotation(&secret.ObjectMeta, MemberAccessAnnotation, opts.accessSummary())
 		return nil
 	}); err != nil {
 		return fail("write Secret "+spec.SecretRef.Name+" in the host", err)
@@ -376,11 +378,11 @@ func joinClients(host, member *rest.Config) (hostClient, memberClient client.Cli
 }
 
 // authorizeInMember creates the namespace, ServiceAccount, ClusterRole and binding in
-// the member and returns a fresh token of the ServiceAccount.
-func authorizeInMember(ctx context.Context, c client.Client, opts JoinOptions) (string, error) {
+// the member and returns a fresh token of the ServiceAccount and its expiry.
+func authorizeInMember(ctx context.Context, c client.Client, opts JoinOptions) (token string, expires time.Time, err error) {
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: opts.KubeFedNamespace}}
 	if err := c.Create(ctx, ns); err != nil && !apierrors.IsAlreadyExists(err) {
-		return "", fmt.Errorf("create namespace %s: %w", ns.Name, err)
+		return "", time.Time{}, fmt.Errorf("create namespace %s: %w", ns.Name, err)
 	}
 	saName := ServiceAccountName(opts.ClusterName, opts.HostClusterName)
 	sa := &corev1.ServiceAccount{
@@ -389,7 +391,7 @@ func authorizeInMember(ctx context.Context, c client.Client, opts JoinOptions) (
 		AutomountServiceAccountToken: ptr.To(false),
 	}
 	if err := c.Create(ctx, sa); err != nil && !apierrors.IsAlreadyExists(err) {
-		return "", fmt.Errorf("create ServiceAccount %s/%s: %w", sa.Namespace, sa.Name, err)
+		return "", time.Time{}, fmt.Errorf("create ServiceAccount %s/%s: %w", sa.Namespace, sa.Name, err)
 	}
 
 	roleName := RoleName(saName)
@@ -400,7 +402,7 @@ func authorizeInMember(ctx context.Context, c client.Client, opts JoinOptions) (
 			role.Rules = namespaceRules
 			return nil
 		}); err != nil {
-			return "", fmt.Errorf("write Role %s/%s: %w", opts.KubeFedNamespace, roleName, err)
+			return "", time.Time{}, fmt.Errorf("write Role %s/%s: %w", opts.KubeFedNamespace, roleName, err)
 		}
 		binding := &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Namespace: opts.KubeFedNamespace, Name: roleName}}
 		if _, err := controllerutil.CreateOrUpdate(ctx, c, binding, func() error {
@@ -408,7 +410,7 @@ func authorizeInMember(ctx context.Context, c client.Client, opts JoinOptions) (
 			binding.Subjects = []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: sa.Name, Namespace: sa.Namespace}}
 			return nil
 		}); err != nil {
-			return "", fmt.Errorf("write RoleBinding %s/%s: %w", opts.KubeFedNamespace, roleName, err)
+			return "", time.Time{}, fmt.Errorf("write RoleBinding %s/%s: %w", opts.KubeFedNamespace, roleName, err)
 		}
 	}
 	role := &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: roleName}}
@@ -416,24 +418,43 @@ func authorizeInMember(ctx context.Context, c client.Client, opts JoinOptions) (
 		role.Rules = clusterRules
 		return nil
 	}); err != nil {
-		return "", fmt.Errorf("write ClusterRole %s: %w", roleName, err)
+		return "", time.Time{}, fmt.Errorf("write ClusterRole %s: %w", roleName, err)
 	}
 	if err := writeBinding(ctx, c, roleName, sa); err != nil {
-		return "", fmt.Errorf("write ClusterRoleBinding %s: %w", roleName, err)
+		return "", time.Time{}, fmt.Errorf("write ClusterRoleBinding %s: %w", roleName, err)
 	}
 
 	req := &authenticationv1.TokenRequest{Spec: authenticationv1.TokenRequestSpec{
 		ExpirationSeconds: ptr.To(int64(opts.TokenTTL / time.Second)),
 	}}
 	if err := c.SubResource("token").Create(ctx, sa, req); err != nil {
-		return "", fmt.Errorf("request a token for ServiceAccount %s/%s: %w", sa.Namespace, sa.Name, err)
+		return "", time.Time{}, fmt.Errorf("request a token for ServiceAccount %s/%s: %w", sa.Namespace, sa.Name, err)
 	}
 	if req.Status.Token == "" {
-		return "", fmt.Errorf("the token request for ServiceAccount %s/%s returned no token", sa.Namespace, sa.Name)
+		return "", time.Time{}, fmt.Errorf("the token request for ServiceAccount %s/%s returned no token", sa.Namespace, sa.Name)
 	}
 	ctrl.LoggerFrom(ctx).V(1).Info("requested member token", "cluster", opts.ClusterName,
 		"serviceAccount", saName, "expires", req.Status.ExpirationTimestamp.Time)
-	return req.Status.Token, nil
+	return req.Status.Token, req.Status.ExpirationTimestamp.Time, nil
+}
+
+// MemberAccessAnnotation on a member's Secret records what join granted (the
+// access, and for AccessTypes the types), so that the registry rebuilds the
+// member's caches when it changes: a type no longer granted must not be
+// served from what was cached before.
+const MemberAccessAnnotation = "kubefed.io/member-access"
+
+// accessSummary is the value of MemberAccessAnnotation.
+func (o JoinOptions) accessSummary() string {
+	if o.Access != AccessTypes {
+		return string(o.Access)
+	}
+	types := make([]string, 0, len(o.types))
+	for _, gr := range o.types {
+		types = append(types, gr.String())
+	}
+	slices.Sort(types)
+	return string(o.Access) + ":" + strings.Join(slices.Compact(types), ",")
 }
 
 // accessRules are the rules of the ClusterRole and of the Role in the KubeFed
