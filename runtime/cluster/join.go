@@ -50,7 +50,8 @@ type JoinOptions struct {
 	// member config's Host.
 	APIEndpoint string
 	// TokenTTL is the requested lifetime of the member token; default one year. The
-	// member's API server may shorten it; joining again refreshes it.
+	// member's API server may shorten it; the registry renews it before it
+	// expires (see Options.TokenRenewAfter), and joining again refreshes it.
 	TokenTTL time.Duration
 	// Scope is the control plane's: with Namespaced the member grants full access
 	// to the KubeFed namespace only, as KubeFed's namespaced join does. Empty means
@@ -217,10 +218,12 @@ func Scope(ctx context.Context, host client.Reader, namespace string) (corev1bet
 
 // Join registers member with the host. In the member it creates the KubeFed
 // namespace, ServiceAccountName, and a ClusterRole and ClusterRoleBinding (RoleName)
-// with full access, then requests a token for the ServiceAccount (TokenRequest API,
-// so no token Secret and no controller manager in the member are needed). In the
-// host it writes the token into the Secret (type Opaque, key "token") and creates
-// the KubeFedCluster with the member's endpoint, CA bundle and that Secret.
+// granting what opts.Access says (full access by default), then requests a token
+// for the ServiceAccount (TokenRequest API, so no token Secret and no controller
+// manager in the member are needed). In the host it writes the token into the
+// Secret (type Opaque, key "token"; annotated with TokenExpirationAnnotation and
+// MemberAccessAnnotation) and creates the KubeFedCluster with the member's
+// endpoint, CA bundle and that Secret.
 //
 // Join is idempotent: joining again refreshes the token and updates the spec.
 func Join(ctx context.Context, host, member *rest.Config, opts JoinOptions) error {

@@ -29,9 +29,10 @@ func NewCommand(hostOpts *host.Options) *cobra.Command {
 		Short: "Register a member cluster with the host cluster",
 		Long: `join registers a member cluster with the federation, as KubeFed did: in the member
 it creates a service account with full access (see --member-access) and takes a token
-for it; in the host
-it stores the token in a Secret and creates the KubeFedCluster. Joining again
-refreshes the token and the KubeFedCluster.
+for it; in the host it stores the token in a Secret and creates the KubeFedCluster.
+Joining again refreshes the token and the KubeFedCluster. The controller manager
+renews the token before it expires; the Secret's annotation
+kubefed.io/token-expiration says when it does.
 
 --zones and --region say where the member is, for multicluster DNS (the zone and
 region names of ServiceDNSRecords). They are written into the KubeFedCluster's
