@@ -49,20 +49,21 @@ type tokenClaims struct {
 
 // parseToken reads the claims of a JWT without checking its signature: the
 // member checks it, this only schedules its renewal. ok is false for a token
-// that is no JWT or has no expiry.
+// that is no JWT or does not say when it was issued and when it expires.
 func parseToken(token string) (c tokenClaims, ok bool) {
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 {
 		return c, false
 	}
 	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil || json.Unmarshal(payload, &c) != nil || c.Expiry == 0 {
+	if err != nil || json.Unmarshal(payload, &c) != nil {
 		return c, false
 	}
 	if c.IssuedAt == 0 {
 		c.IssuedAt = c.NotBefore
 	}
-	return c, true
+	// Without both ends its lifetime, and so its renewal, is unknown.
+	return c, c.IssuedAt > 0 && c.Expiry > c.IssuedAt
 }
 
 func (c tokenClaims) expires() time.Time { return time.Unix(c.Expiry, 0) }
@@ -160,6 +161,9 @@ func (r *Registry) writeRenewedToken(m *Member, claims tokenClaims) error {
 		return fmt.Errorf("get the Secret: %w", err)
 	}
 	orig := secret.DeepCopy()
+	if secret.Data == nil {
+		secret.Data = map[string][]byte{}
+	}
 	secret.Data[corev1beta1.SecretTokenKey] = []byte(got.Status.Token)
 	metav1.SetMetaDataAnnotation(&secret.ObjectMeta, TokenExpirationAnnotation, got.Status.ExpirationTimestamp.UTC().Format(time.RFC3339))
 	// Optimistic: a Secret changed meanwhile (a join) is not overwritten.
