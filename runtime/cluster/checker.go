@@ -65,6 +65,7 @@ func (r *Registry) check(m *Member) {
 		resumed = s.breaker.reset()
 		r.readZones(m)
 		r.readVersion(m)
+		r.renewToken(m)
 		go r.ensureWatches(m)
 	case unreachable:
 		// Not yet enough failures to make it not ready, but no reason to let the
@@ -156,6 +157,9 @@ func (r *Registry) writeStatus(ctx context.Context, name string, p probe, s *mem
 	}
 	orig := kfc.DeepCopy()
 	for _, c := range p.conditions(kfc.Generation) {
+		meta.SetStatusCondition(&kfc.Status.Conditions, c)
+	}
+	if c, due := s.forbidden.condition(kfc.Generation); due {
 		meta.SetStatusCondition(&kfc.Status.Conditions, c)
 	}
 	s.mu.Lock()

@@ -17,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
@@ -49,7 +50,8 @@ type JoinOptions struct {
 	// member config's Host.
 	APIEndpoint string
 	// TokenTTL is the requested lifetime of the member token; default one year. The
-	// member's API server may shorten it; joining again refreshes it.
+	// member's API server may shorten it; the registry renews it before it
+	// expires (see Options.TokenRenewAfter), and joining again refreshes it.
 	TokenTTL time.Duration
 	// Scope is the control plane's: with Namespaced the member grants full access
 	// to the KubeFed namespace only, as KubeFed's namespaced join does. Empty means
@@ -64,6 +66,16 @@ type JoinOptions struct {
 	// DNS names.
 	Zones  []string
 	Region string
+	// Access is what the member grants: AccessFull (default) or AccessTypes.
+	Access Access
+	// Types are target types, as resource[.group] (e.g. deployments.apps), that
+	// AccessTypes grants besides those of the Enabled FederatedTypeConfigs in the
+	// host. A type enabled after join is forbidden in the member until join runs
+	// again.
+	Types []string
+
+	// types is what AccessTypes grants, resolved by Join.
+	types []schema.GroupResource
 }
 
 // Annotations of a KubeFedCluster holding the zones (comma-separated) and the
@@ -128,6 +140,23 @@ func (o JoinOptions) withDefaults() (JoinOptions, error) {
 	if o.TokenTTL == 0 {
 		o.TokenTTL = 365 * 24 * time.Hour
 	}
+	if o.Access == "" {
+		o.Access = AccessFull
+	}
+	if !slices.Contains(Accesses, o.Access) {
+		return o, fmt.Errorf("member access %q: want one of %v", o.Access, Accesses)
+	}
+	if len(o.Types) > 0 && o.Access != AccessTypes {
+		return o, fmt.Errorf("types %v are only granted with member access %q", o.Types, AccessTypes)
+	}
+	o.types = nil
+	for _, t := range o.Types {
+		gr, err := ParseGroupResource(t)
+		if err != nil {
+			return o, err
+		}
+		o.types = append(o.types, gr)
+	}
 	if err := o.checkTopology(); err != nil {
 		return o, err
 	}
@@ -189,10 +218,12 @@ func Scope(ctx context.Context, host client.Reader, namespace string) (corev1bet
 
 // Join registers member with the host. In the member it creates the KubeFed
 // namespace, ServiceAccountName, and a ClusterRole and ClusterRoleBinding (RoleName)
-// with full access, then requests a token for the ServiceAccount (TokenRequest API,
-// so no token Secret and no controller manager in the member are needed). In the
-// host it writes the token into the Secret (type Opaque, key "token") and creates
-// the KubeFedCluster with the member's endpoint, CA bundle and that Secret.
+// granting what opts.Access says (full access by default), then requests a token
+// for the ServiceAccount (TokenRequest API, so no token Secret and no controller
+// manager in the member are needed). In the host it writes the token into the
+// Secret (type Opaque, key "token"; annotated with TokenExpirationAnnotation and
+// MemberAccessAnnotation) and creates the KubeFedCluster with the member's
+// endpoint, CA bundle and that Secret.
 //
 // Join is idempotent: joining again refreshes the token and updates the spec.
 func Join(ctx context.Context, host, member *rest.Config, opts JoinOptions) error {
@@ -224,7 +255,14 @@ func Join(ctx context.Context, host, member *rest.Config, opts JoinOptions) erro
 			return fail("read the control plane's scope", err)
 		}
 	}
-	token, err := authorizeInMember(ctx, memberClient, opts)
+	if opts.Access == AccessTypes {
+		enabled, err := EnabledTypes(ctx, hostClient, opts.KubeFedNamespace)
+		if err != nil {
+			return fail("read the enabled types", err)
+		}
+		opts.types = append(opts.types, enabled...)
+	}
+	token, expires, err := authorizeInMember(ctx, memberClient, opts)
 	if err != nil {
 		return fail("in the member", err)
 	}
@@ -254,6 +292,8 @@ func Join(ctx context.Context, host, member *rest.Config, opts JoinOptions) erro
 			secret.Data = map[string][]byte{}
 		}
 		secret.Data[corev1beta1.SecretTokenKey] = []byte(token)
+		metav1.SetMetaDataAnnotation(&secret.ObjectMeta, TokenExpirationAnnotation, expires.UTC().Format(time.RFC3339))
+		metav1.SetMetaDataAnnotation(&secret.ObjectMeta, MemberAccessAnnotation, opts.accessSummary())
 		return nil
 	}); err != nil {
 		return fail("write Secret "+spec.SecretRef.Name+" in the host", err)
@@ -341,11 +381,11 @@ func joinClients(host, member *rest.Config) (hostClient, memberClient client.Cli
 }
 
 // authorizeInMember creates the namespace, ServiceAccount, ClusterRole and binding in
-// the member and returns a fresh token of the ServiceAccount.
-func authorizeInMember(ctx context.Context, c client.Client, opts JoinOptions) (string, error) {
+// the member and returns a fresh token of the ServiceAccount and its expiry.
+func authorizeInMember(ctx context.Context, c client.Client, opts JoinOptions) (token string, expires time.Time, err error) {
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: opts.KubeFedNamespace}}
 	if err := c.Create(ctx, ns); err != nil && !apierrors.IsAlreadyExists(err) {
-		return "", fmt.Errorf("create namespace %s: %w", ns.Name, err)
+		return "", time.Time{}, fmt.Errorf("create namespace %s: %w", ns.Name, err)
 	}
 	saName := ServiceAccountName(opts.ClusterName, opts.HostClusterName)
 	sa := &corev1.ServiceAccount{
@@ -354,19 +394,18 @@ func authorizeInMember(ctx context.Context, c client.Client, opts JoinOptions) (
 		AutomountServiceAccountToken: ptr.To(false),
 	}
 	if err := c.Create(ctx, sa); err != nil && !apierrors.IsAlreadyExists(err) {
-		return "", fmt.Errorf("create ServiceAccount %s/%s: %w", sa.Namespace, sa.Name, err)
+		return "", time.Time{}, fmt.Errorf("create ServiceAccount %s/%s: %w", sa.Namespace, sa.Name, err)
 	}
 
 	roleName := RoleName(saName)
-	clusterRules := clusterPolicyRules
-	if opts.Scope == corev1beta1.ScopeNamespaced {
-		clusterRules = healthCheckPolicyRules
+	clusterRules, namespaceRules := accessRules(opts, saName)
+	if len(namespaceRules) > 0 {
 		role := &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Namespace: opts.KubeFedNamespace, Name: roleName}}
 		if _, err := controllerutil.CreateOrUpdate(ctx, c, role, func() error {
-			role.Rules = namespacedPolicyRules
+			role.Rules = namespaceRules
 			return nil
 		}); err != nil {
-			return "", fmt.Errorf("write Role %s/%s: %w", opts.KubeFedNamespace, roleName, err)
+			return "", time.Time{}, fmt.Errorf("write Role %s/%s: %w", opts.KubeFedNamespace, roleName, err)
 		}
 		binding := &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Namespace: opts.KubeFedNamespace, Name: roleName}}
 		if _, err := controllerutil.CreateOrUpdate(ctx, c, binding, func() error {
@@ -374,7 +413,7 @@ func authorizeInMember(ctx context.Context, c client.Client, opts JoinOptions) (
 			binding.Subjects = []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: sa.Name, Namespace: sa.Namespace}}
 			return nil
 		}); err != nil {
-			return "", fmt.Errorf("write RoleBinding %s/%s: %w", opts.KubeFedNamespace, roleName, err)
+			return "", time.Time{}, fmt.Errorf("write RoleBinding %s/%s: %w", opts.KubeFedNamespace, roleName, err)
 		}
 	}
 	role := &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: roleName}}
@@ -382,24 +421,60 @@ func authorizeInMember(ctx context.Context, c client.Client, opts JoinOptions) (
 		role.Rules = clusterRules
 		return nil
 	}); err != nil {
-		return "", fmt.Errorf("write ClusterRole %s: %w", roleName, err)
+		return "", time.Time{}, fmt.Errorf("write ClusterRole %s: %w", roleName, err)
 	}
 	if err := writeBinding(ctx, c, roleName, sa); err != nil {
-		return "", fmt.Errorf("write ClusterRoleBinding %s: %w", roleName, err)
+		return "", time.Time{}, fmt.Errorf("write ClusterRoleBinding %s: %w", roleName, err)
 	}
 
 	req := &authenticationv1.TokenRequest{Spec: authenticationv1.TokenRequestSpec{
 		ExpirationSeconds: ptr.To(int64(opts.TokenTTL / time.Second)),
 	}}
 	if err := c.SubResource("token").Create(ctx, sa, req); err != nil {
-		return "", fmt.Errorf("request a token for ServiceAccount %s/%s: %w", sa.Namespace, sa.Name, err)
+		return "", time.Time{}, fmt.Errorf("request a token for ServiceAccount %s/%s: %w", sa.Namespace, sa.Name, err)
 	}
 	if req.Status.Token == "" {
-		return "", fmt.Errorf("the token request for ServiceAccount %s/%s returned no token", sa.Namespace, sa.Name)
+		return "", time.Time{}, fmt.Errorf("the token request for ServiceAccount %s/%s returned no token", sa.Namespace, sa.Name)
 	}
 	ctrl.LoggerFrom(ctx).V(1).Info("requested member token", "cluster", opts.ClusterName,
 		"serviceAccount", saName, "expires", req.Status.ExpirationTimestamp.Time)
-	return req.Status.Token, nil
+	return req.Status.Token, req.Status.ExpirationTimestamp.Time, nil
+}
+
+// MemberAccessAnnotation on a member's Secret records what join granted (the
+// access, and for AccessTypes the types), so that the registry rebuilds the
+// member's caches when it changes: a type no longer granted must not be
+// served from what was cached before.
+const MemberAccessAnnotation = "kubefed.io/member-access"
+
+// accessSummary is the value of MemberAccessAnnotation.
+func (o JoinOptions) accessSummary() string {
+	if o.Access != AccessTypes {
+		return string(o.Access)
+	}
+	types := make([]string, 0, len(o.types))
+	for _, gr := range o.types {
+		types = append(types, gr.String())
+	}
+	slices.Sort(types)
+	return string(o.Access) + ":" + strings.Join(slices.Compact(types), ",")
+}
+
+// accessRules are the rules of the ClusterRole and of the Role in the KubeFed
+// namespace (none: no Role) that opts's scope and access call for.
+func accessRules(opts JoinOptions, saName string) (clusterRules, namespaceRules []rbacv1.PolicyRule) {
+	namespaced := opts.Scope == corev1beta1.ScopeNamespaced
+	switch {
+	case opts.Access == AccessFull && !namespaced:
+		return clusterPolicyRules, nil
+	case opts.Access == AccessFull:
+		return healthCheckPolicyRules, namespacedPolicyRules
+	case !namespaced:
+		return append(slices.Clone(healthCheckPolicyRules), TypeRules(opts.types)...),
+			[]rbacv1.PolicyRule{tokenRenewalRule(saName)}
+	default:
+		return healthCheckPolicyRules, append(TypeRules(opts.types), tokenRenewalRule(saName))
+	}
 }
 
 func writeBinding(ctx context.Context, c client.Client, name string, sa *corev1.ServiceAccount) error {

@@ -90,6 +90,10 @@ type memberState struct {
 	watchMu     sync.Mutex
 	watched     map[*MemberWatch]bool
 	watchWarned map[*MemberWatch]bool
+
+	forbidden forbiddenTypes
+	// token is the member's bearer token, nil when it authenticates otherwise.
+	token *bearerToken
 }
 
 // withLabels returns a snapshot of m with other labels.
@@ -106,9 +110,13 @@ func fingerprint(kfc *corev1beta1.KubeFedCluster, secret *corev1.Secret) string 
 	spec, _ := json.Marshal(kfc.Spec)
 	h.Write(spec)
 	if secret != nil {
-		for _, k := range []string{corev1beta1.SecretTokenKey, corev1beta1.SecretCAKey, corev1beta1.SecretCertKey, corev1beta1.SecretKeyKey} {
+		// Whether there is a token, not which: a new token (renewed, or joined
+		// again) goes to the member's bearerToken, without a rebuild.
+		fmt.Fprintf(h, "\x00%s present=%t", corev1beta1.SecretTokenKey, len(secret.Data[corev1beta1.SecretTokenKey]) > 0)
+		for _, k := range []string{corev1beta1.SecretCAKey, corev1beta1.SecretCertKey, corev1beta1.SecretKeyKey} {
 			fmt.Fprintf(h, "\x00%s=%x", k, secret.Data[k])
 		}
+		fmt.Fprintf(h, "\x00access=%s", secret.Annotations[MemberAccessAnnotation])
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
@@ -173,6 +181,11 @@ func newMember(kfc *corev1beta1.KubeFedCluster, secret *corev1.Secret, opts Opti
 	if err != nil {
 		return nil, err
 	}
+	var token *bearerToken
+	if cfg.BearerToken != "" {
+		token = newBearerToken(cfg.BearerToken)
+		cfg.BearerToken, cfg.WrapTransport = "", token.wrap
+	}
 	watchClient, err := rest.HTTPClientFor(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("http client: %w", err)
@@ -207,9 +220,10 @@ func newMember(kfc *corev1beta1.KubeFedCluster, secret *corev1.Secret, opts Opti
 	if err != nil {
 		return nil, fmt.Errorf("cache: %w", err)
 	}
+	state := &memberState{breaker: b, requestTimeout: opts.HealthCheck.RequestTimeout, token: token}
 	writer, err := client.New(requestCfg, client.Options{HTTPClient: requestClient, Scheme: opts.Scheme, Mapper: mapper,
 		// Unstructured reads too: run-time types are read as unstructured.
-		Cache: &client.CacheOptions{Reader: c, Unstructured: true}})
+		Cache: &client.CacheOptions{Reader: forbiddenGuard{Reader: c, scheme: opts.Scheme, forbidden: &state.forbidden}, Unstructured: true}})
 	if err != nil {
 		return nil, fmt.Errorf("client: %w", err)
 	}
@@ -223,10 +237,8 @@ func newMember(kfc *corev1beta1.KubeFedCluster, secret *corev1.Secret, opts Opti
 	if err != nil {
 		return nil, fmt.Errorf("clientset: %w", err)
 	}
-	return &Member{
-		Name: kfc.Name, Labels: kfc.Labels, Client: writer, Reader: reader, Cache: c,
-		state: &memberState{kube: kube, breaker: b, requestTimeout: opts.HealthCheck.RequestTimeout},
-	}, nil
+	state.kube = kube
+	return &Member{Name: kfc.Name, Labels: kfc.Labels, Client: writer, Reader: reader, Cache: c, state: state}, nil
 }
 
 // brokenMember stands for a KubeFedCluster whose connection settings are unusable,

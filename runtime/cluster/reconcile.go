@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 
+	"github.com/prometheus/client_golang/prometheus"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
@@ -58,6 +59,12 @@ func (r *Registry) reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result
 		r.mu.Unlock()
 		if relabeled {
 			r.notify(kfc.Name)
+		}
+		if t := old.state.token; t != nil && secret != nil {
+			if token := string(secret.Data[corev1beta1.SecretTokenKey]); token != t.get() {
+				t.set(token)
+				log.Info("member cluster token replaced; its clients and caches are kept")
+			}
 		}
 		if err := old.state.configErr; err != nil {
 			// Again, in case the last write of this status failed.
@@ -208,6 +215,8 @@ func (r *Registry) remove(name string) {
 	m.stop()
 	clusterReady.DeleteLabelValues(name)
 	healthCheckSeconds.DeleteLabelValues(name)
+	tokenExpiration.DeleteLabelValues(name)
+	tokenRenewals.DeletePartialMatch(prometheus.Labels{"cluster": name})
 	r.log.Info("member cluster removed", "cluster", name)
 	r.notify(name)
 }

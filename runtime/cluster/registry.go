@@ -49,6 +49,9 @@ type Options struct {
 	// CacheLabelSelector: the scheduling controller watches pods that carry no
 	// label of ours, but only those not bound to a node.
 	CacheByObject map[client.Object]cache.ByObject
+	// TokenRenewAfter is the part of a member token's lifetime after which it
+	// is renewed, between 0 and 1; default DefaultTokenRenewAfter.
+	TokenRenewAfter float64
 }
 
 // Registry keeps one Member per KubeFedCluster in its namespace: it builds clients
@@ -107,6 +110,12 @@ func NewRegistry(mgr ctrl.Manager, opts Options) (*Registry, error) {
 		opts.Scheme = mgr.GetScheme()
 	}
 	opts.HealthCheck = opts.HealthCheck.withDefaults()
+	if opts.TokenRenewAfter == 0 {
+		opts.TokenRenewAfter = DefaultTokenRenewAfter
+	}
+	if opts.TokenRenewAfter <= 0 || opts.TokenRenewAfter >= 1 {
+		return nil, fmt.Errorf("cluster registry: token renewal after %v of a token's lifetime: want a fraction between 0 and 1", opts.TokenRenewAfter)
+	}
 	for _, obj := range []client.Object{&corev1beta1.KubeFedCluster{}, &corev1.Secret{}} {
 		if _, err := apiutil.GVKForObject(obj, mgr.GetScheme()); err != nil {
 			return nil, fmt.Errorf("cluster registry: the manager's scheme: %w", err)
@@ -255,10 +264,19 @@ func (r *Registry) ensureWatches(m *Member) {
 		if s.watched[w] {
 			continue
 		}
-		// Not blocking until synced: the member may be down. Getting the informer
-		// first checks that the member serves the type, which the source would
-		// otherwise retry, loudly, every 10 s.
-		_, err := m.Cache.GetInformer(s.ctx, w.Object, cache.BlockUntilSynced(false))
+		// A type the member forbids gets no informer, which would list it in
+		// vain for ever; reads of it fail at once (forbidden.go).
+		err := r.checkAccess(s.ctx, m, w.Object)
+		if err != nil {
+			if rmErr := m.Cache.RemoveInformer(s.ctx, w.Object); rmErr != nil {
+				r.log.V(1).Info("drop member informer", "cluster", m.Name, "error", rmErr.Error())
+			}
+		} else {
+			// Not blocking until synced: the member may be down. Getting the informer
+			// first checks that the member serves the type, which the source would
+			// otherwise retry, loudly, every 10 s.
+			_, err = m.Cache.GetInformer(s.ctx, w.Object, cache.BlockUntilSynced(false))
+		}
 		if err == nil {
 			src := source.Kind(m.Cache, w.Object, w.Handler(m.Name), w.Predicates...)
 			err = w.Controller.Watch(memberScoped{Source: src, member: s.ctx})

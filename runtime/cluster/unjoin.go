@@ -74,7 +74,7 @@ func unjoinMember(ctx context.Context, c client.Client, opts JoinOptions) error 
 	}{
 		{"ClusterRoleBinding", &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: RoleName(saName)}}},
 		{"ClusterRole", &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: RoleName(saName)}}},
-		// Written only by a join of scope Namespaced.
+		// Written only by a join of scope Namespaced or of access types.
 		{"RoleBinding", &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Namespace: opts.KubeFedNamespace, Name: RoleName(saName)}}},
 		{"Role", &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Namespace: opts.KubeFedNamespace, Name: RoleName(saName)}}},
 		{"ServiceAccount", &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: opts.KubeFedNamespace, Name: saName}}},

@@ -60,6 +60,9 @@ type Options struct {
 	ConcurrentSyncs int
 	// HealthCheck of member clusters; zero fields are taken from the KubeFedConfig.
 	HealthCheck cluster.HealthCheck
+	// TokenRenewAfter is the part of a member token's lifetime after which the
+	// manager renews it (see cluster.Options.TokenRenewAfter).
+	TokenRenewAfter float64
 	// StatusInterval and StatusWritesPerSecond bound the host status writes that
 	// only carry status collected from members (see propagation.Options).
 	StatusInterval        time.Duration
@@ -114,6 +117,7 @@ func Main(name string, types []fedtype.Descriptor, addToScheme ...func(*runtime.
 	fs.DurationVar(&opts.StatusInterval, "status-collection-interval", propagation.DefaultStatusInterval, "least time between two writes of a federated object's status that change only the status collected from members; changes in between are coalesced")
 	fs.Float64Var(&opts.StatusWritesPerSecond, "status-collection-writes-per-second", propagation.DefaultStatusWritesPerSecond, "most writes per second, per federated type, of status that changes only what is collected from members")
 	fs.DurationVar(&opts.UnschedulableThreshold, "unschedulable-threshold", schedule.DefaultUnschedulableThreshold, "how long a pod must have been unschedulable before it lowers its cluster's capacity for ReplicaSchedulingPreferences")
+	fs.Float64Var(&opts.TokenRenewAfter, "member-token-renew-after", cluster.DefaultTokenRenewAfter, "renew a member cluster's token once this part of its lifetime has passed (0 to 1)")
 	fs.DurationVar(&opts.HealthCheck.RequestTimeout, "member-request-timeout", 0, "timeout of one request to a member cluster; one that gets no answer makes further requests to that member fail fast until its next passing health check (default 15s)")
 	dnsGates := map[string]string{}
 	fs.StringToStringVar(&dnsGates, "feature-gates", nil, "KubeFed's DNS feature gates, which win over the KubeFedConfig's: CrossClusterServiceDiscovery=true|false (ServiceDNSRecords), FederatedIngress=true|false (IngressDNSRecords); both are off by default")
@@ -211,6 +215,7 @@ func New(cfg *rest.Config, opts Options, types []fedtype.Descriptor, addToScheme
 		Namespace:          opts.Namespace,
 		Scheme:             scheme,
 		HealthCheck:        opts.HealthCheck,
+		TokenRenewAfter:    opts.TokenRenewAfter,
 		CacheLabelSelector: labels.SelectorFromSet(labels.Set{fedv1beta1.ManagedLabel: "true"}),
 		MemberNamespace:    memberNamespace,
 	}

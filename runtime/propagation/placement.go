@@ -111,7 +111,7 @@ func Place(ctx context.Context, host client.Reader, info fedtype.Info, fed fedty
 	}
 	p.Namespace = &NamespacePlacement{Name: ns, Federated: true, Clusters: nsPlaced}
 	// A name that is not joined stays, so that it is reported rather than lost
-	// in the intersection.
-	p.Clusters = slices.Sorted(slices.Values(append(placement.Intersect(own, nsPlaced), unjoined(own, candidates)...)))
+	// in the intersection; once, when the namespace names it too.
+	p.Clusters = slices.Compact(slices.Sorted(slices.Values(append(placement.Intersect(own, nsPlaced), unjoined(own, candidates)...))))
 	return p, nil
 }

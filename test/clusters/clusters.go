@@ -34,6 +34,11 @@ type Cluster struct {
 	etcd       *envtest.Etcd // nil when the cluster keeps its data in the set's shared etcd
 	components []*component  // kube-controller-manager, kube-scheduler, kwok
 	workDir    string        // their kubeconfig, removed on stop
+
+	// restartedAPIServer is the kube-apiserver RestartAPIServer started, which
+	// envtest does not know of; nil before.
+	restartedAPIServer *component
+	apiServerArgs      []string // of the kube-apiserver KillAPIServer killed
 }
 
 // Set is a host cluster and its member clusters.

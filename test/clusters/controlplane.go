@@ -121,6 +121,12 @@ func (c *Cluster) startProcesses(binDir string, shared *envtest.Etcd) error {
 // removes their folders; it does nothing for what never started.
 func (c *Cluster) stopProcesses() error {
 	var errs []error
+	if c.restartedAPIServer != nil {
+		if err := c.restartedAPIServer.stop(stopTimeout); err != nil {
+			errs = append(errs, fmt.Errorf("stop the restarted kube-apiserver: %w", err))
+		}
+		c.restartedAPIServer = nil
+	}
 	if c.apiServer != nil {
 		if err := c.apiServer.Stop(); err != nil {
 			errs = append(errs, fmt.Errorf("stop kube-apiserver: %w", err))

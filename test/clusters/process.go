@@ -4,12 +4,18 @@ package clusters
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
+	"time"
+
+	"k8s.io/apimachinery/pkg/util/wait"
 
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 )
@@ -110,4 +116,62 @@ func parentPID(dir string) int {
 		return -1
 	}
 	return ppid
+}
+
+// KillAPIServer kills the cluster's kube-apiserver with SIGKILL, as a crash
+// would, and returns once it is gone: connections to it are refused from then
+// on. Its etcd, folders and certificates stay, for RestartAPIServer.
+func (c *Cluster) KillAPIServer() error {
+	pid, err := c.APIServerPID()
+	if err != nil {
+		return err
+	}
+	args, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "cmdline"))
+	if err != nil {
+		return fmt.Errorf("cluster %s: read the kube-apiserver's arguments: %w", c.Name, err)
+	}
+	c.apiServerArgs = strings.Split(strings.TrimRight(string(args), "\x00"), "\x00")
+	restarted := c.restartedAPIServer
+	if restarted != nil {
+		restarted.stopping.Store(true) // its exit is expected
+	}
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		return fmt.Errorf("cluster %s: kill kube-apiserver (pid %d): %w", c.Name, pid, err)
+	}
+	if restarted != nil {
+		<-restarted.done
+		c.restartedAPIServer = nil
+	}
+	// Gone once reaped (by envtest or by the component), which ends its /proc
+	// entry's arguments.
+	return wait.PollUntilContextTimeout(context.Background(), 50*time.Millisecond, stopTimeout, true, func(context.Context) (bool, error) {
+		_, err := c.APIServerPID()
+		return err != nil, nil
+	})
+}
+
+// RestartAPIServer starts the kube-apiserver KillAPIServer killed again, with
+// the same arguments: the same port, certificates, service account keys (so
+// tokens it issued stay valid) and etcd. It returns once the API server serves
+// the administrator.
+func (c *Cluster) RestartAPIServer() error {
+	if len(c.apiServerArgs) == 0 {
+		return fmt.Errorf("cluster %s: no kube-apiserver was killed", c.Name)
+	}
+	if _, err := c.APIServerPID(); err == nil {
+		return fmt.Errorf("cluster %s: kube-apiserver runs already", c.Name)
+	}
+	var out, errOut io.Writer
+	if attachOutput() {
+		out, errOut = os.Stdout, os.Stderr
+	}
+	comp, err := startComponent("kube-apiserver", c.apiServerArgs[0], c.apiServerArgs[1:], nil, out, errOut)
+	if err != nil {
+		return fmt.Errorf("cluster %s: %w", c.Name, err)
+	}
+	c.restartedAPIServer = comp
+	if err := waitDefaultNamespace(c.Config); err != nil {
+		return fmt.Errorf("cluster %s: restarted kube-apiserver: %w; its last output:\n%s", c.Name, err, comp.tail)
+	}
+	return nil
 }

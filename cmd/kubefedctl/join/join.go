@@ -20,25 +20,40 @@ func NewCommand(hostOpts *host.Options) *cobra.Command {
 		endpoint       string
 		zones          []string
 		region         string
+		access         string
+		types          []string
 		timeout        time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "join CLUSTER_NAME --cluster-context CONTEXT [--host-cluster-context HOST]",
 		Short: "Register a member cluster with the host cluster",
 		Long: `join registers a member cluster with the federation, as KubeFed did: in the member
-it creates a service account with full access and takes a token for it; in the host
-it stores the token in a Secret and creates the KubeFedCluster. Joining again
-refreshes the token and the KubeFedCluster.
+it creates a service account with full access (see --member-access) and takes a token
+for it; in the host it stores the token in a Secret and creates the KubeFedCluster.
+Joining again refreshes the token and the KubeFedCluster. The controller manager
+renews the token before it expires; the Secret's annotation
+kubefed.io/token-expiration says when it does.
 
 --zones and --region say where the member is, for multicluster DNS (the zone and
 region names of ServiceDNSRecords). They are written into the KubeFedCluster's
 status, as KubeFed's users set them, and kept in its annotations kubefed.io/zones
 and kubefed.io/region, which win over the topology labels of the member's nodes
 (topology.kubernetes.io/zone and region) that the controller manager reads
-otherwise. Without them, joining again keeps what the KubeFedCluster has.`,
+otherwise. Without them, joining again keeps what the KubeFedCluster has.
+
+--member-access=types grants the service account only what the controller
+manager does in the member: the propagation verbs (get, list, watch, create,
+update, patch, delete) on namespaces and on the target type of every
+FederatedTypeConfig enabled in the host and of every --type, reads of pods,
+services and ingresses (replica scheduling and multicluster DNS), nodes (zones
+and region), health and version probes, and a token for itself alone (renewal).
+A type enabled later is forbidden in the member until join runs again; the
+KubeFedCluster's TypesAllowed condition and the federated objects' status for
+that cluster say so.`,
 		Example: `  kubefedctl join member1 --cluster-context member1 --host-cluster-context host
   kubefedctl join eu-west --cluster-context eu-west --labels region=eu
-  kubefedctl join eu-west --cluster-context eu-west --region europe-west1 --zones europe-west1-b,europe-west1-c`,
+  kubefedctl join eu-west --cluster-context eu-west --region europe-west1 --zones europe-west1-b,europe-west1-c
+  kubefedctl join member1 --member-access=types --type configmaps --type deployments.apps`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts, hostConfig, memberConfig, err := inputs(hostOpts, args[0], clusterContext)
@@ -47,6 +62,7 @@ otherwise. Without them, joining again keeps what the KubeFedCluster has.`,
 			}
 			opts.Labels, opts.APIEndpoint = labels, endpoint
 			opts.Zones, opts.Region = zones, region
+			opts.Access, opts.Types = cluster.Access(access), types
 			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
 			defer cancel()
 			if err := cluster.Join(ctx, hostConfig, memberConfig, opts); err != nil {
@@ -61,6 +77,8 @@ otherwise. Without them, joining again keeps what the KubeFedCluster has.`,
 	cmd.Flags().StringVar(&endpoint, "api-endpoint", "", "the member's API server address as the host reaches it (default: from the member's kubeconfig context)")
 	cmd.Flags().StringSliceVar(&zones, "zones", nil, "zones the member is in, for multicluster DNS; win over its nodes' topology.kubernetes.io/zone labels")
 	cmd.Flags().StringVar(&region, "region", "", "region the member is in, for multicluster DNS; wins over its nodes' topology.kubernetes.io/region label")
+	cmd.Flags().StringVar(&access, "member-access", string(cluster.AccessFull), fmt.Sprintf("what the member grants the federation: one of %v; types grants the federated types only", cluster.Accesses))
+	cmd.Flags().StringSliceVar(&types, "type", nil, "with --member-access=types, a target type to grant besides those enabled in the host, as resource[.group] (deployments.apps); repeatable")
 	cmd.Flags().DurationVar(&timeout, "timeout", time.Minute, "give up after this long")
 	return cmd
 }

@@ -172,8 +172,8 @@ func NamespaceRules() []Rule {
 		rule(nil, []string{coreGroup}, []string{"kubefedclusters/status"}, status),
 		rule([]string{"The DNS zones of multicluster DNS, which ServiceDNSRecords refer to."},
 			[]string{dnsGroup}, []string{"domains"}, read),
-		rule([]string{"Credentials of member clusters, which KubeFedClusters refer to."},
-			[]string{""}, []string{"secrets"}, read),
+		rule([]string{"Credentials of member clusters, which KubeFedClusters refer to; member tokens are renewed in them."},
+			[]string{""}, []string{"secrets"}, readWrite),
 		rule([]string{"Leader election (--leader-elect)."},
 			[]string{"coordination.k8s.io"}, []string{"leases"}, lease),
 	}

@@ -150,7 +150,7 @@ func TestRBAC(t *testing.T) {
 				expand("core.kubefed.io", []string{"kubefedclusters"}, "get", "list", "watch"),
 				expand("core.kubefed.io", []string{"kubefedclusters/status"}, "get", "update", "patch"),
 				expand("multiclusterdns.kubefed.io", []string{"domains"}, "get", "list", "watch"),
-				expand("", []string{"secrets"}, "get", "list", "watch"),
+				expand("", []string{"secrets"}, "get", "list", "watch", "update", "patch"),
 				expand("coordination.k8s.io", []string{"leases"}, "get", "list", "watch", "create", "update", "patch", "delete"))
 			sort.Strings(wantRole)
 			if got := grants(role.Rules); !slices.Equal(got, wantRole) || role.Namespace != corev1beta1.DefaultNamespace {
