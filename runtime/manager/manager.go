@@ -77,6 +77,11 @@ type Options struct {
 	// controllers write: externaldns.k8s.io/v1alpha1 (the default, which
 	// external-dns reads) or KubeFed's multiclusterdns.kubefed.io/v1alpha1.
 	DNSEndpointAPIVersion string
+	// WritePropagatedVersions writes KubeFed's PropagatedVersion (namespaced
+	// federated objects) or ClusterPropagatedVersion (cluster-scoped ones) of
+	// every federated object, for tools that read them; see
+	// propagation.Options.WritePropagatedVersions for its cost.
+	WritePropagatedVersions bool
 
 	// Leader election timings, from the KubeFedConfig.
 	leaseDuration, renewDeadline, retryPeriod *time.Duration
@@ -118,6 +123,7 @@ func Main(name string, types []fedtype.Descriptor, addToScheme ...func(*runtime.
 	dnsGates := map[string]string{}
 	fs.StringToStringVar(&dnsGates, "feature-gates", nil, "KubeFed's DNS feature gates, which win over the KubeFedConfig's: CrossClusterServiceDiscovery=true|false (ServiceDNSRecords), FederatedIngress=true|false (IngressDNSRecords); both are off by default")
 	fs.StringVar(&opts.DNSEndpointAPIVersion, "dnsendpoint-api-version", dnsrecord.ExternalDNSAPI, "apiVersion of the DNSEndpoints the DNS controllers write: "+dnsrecord.ExternalDNSAPI+" (read by external-dns's --source=crd) or KubeFed's "+dnsrecord.KubeFedAPI)
+	fs.BoolVar(&opts.WritePropagatedVersions, "write-propagated-versions", false, "write KubeFed's PropagatedVersion (ClusterPropagatedVersion for cluster-scoped federated objects) of every federated object, for tools that read them; costs two host writes when an object first propagates, one per change of its template, overrides or member objects, and one when it is deleted")
 	goFlags := flag.NewFlagSet("", flag.ExitOnError)
 	zapOpts.BindFlags(goFlags) // --zap-log-level and friends, as kubebuilder projects have
 	fs.AddGoFlagSet(goFlags)
@@ -253,6 +259,7 @@ func New(cfg *rest.Config, opts Options, types []fedtype.Descriptor, addToScheme
 		ManagerName:             opts.Name,
 		StatusInterval:          opts.StatusInterval,
 		StatusWritesPerSecond:   opts.StatusWritesPerSecond,
+		WritePropagatedVersions: opts.WritePropagatedVersions,
 	}); err != nil {
 		return nil, err
 	}
