@@ -96,6 +96,26 @@ func TestConformance(t *testing.T) {
 		}
 	})
 
+	t.Run("without --write-propagated-versions no PropagatedVersion is written", func(t *testing.T) {
+		// The previous case propagated a FederatedConfigMap and a
+		// FederatedNamespace in namespace healthy; with the option on they
+		// would have PropagatedVersions there.
+		pvs, cpvs := &unstructured.UnstructuredList{}, &unstructured.UnstructuredList{}
+		pvs.SetAPIVersion("core.kubefed.io/v1alpha1")
+		pvs.SetKind("PropagatedVersionList")
+		cpvs.SetAPIVersion("core.kubefed.io/v1alpha1")
+		cpvs.SetKind("ClusterPropagatedVersionList")
+		if err := f.Host.List(ctx, pvs); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Host.List(ctx, cpvs); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(pvs.Items) + len(cpvs.Items); n != 0 {
+			t.Errorf("%d (Cluster)PropagatedVersions written, want none", n)
+		}
+	})
+
 	t.Run("PropagatedVersion and ClusterPropagatedVersion are installed and listable", func(t *testing.T) {
 		for _, args := range [][]string{{"get", "propagatedversions", "--all-namespaces"}, {"get", "clusterpropagatedversions"}} {
 			if out, err := kubectl(args...); err != nil {

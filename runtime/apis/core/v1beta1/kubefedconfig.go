@@ -137,10 +137,25 @@ const (
 	FeaturePushReconciler = "PushReconciler"
 	// FeatureSchedulerPreferences: ReplicaSchedulingPreference scheduling.
 	FeatureSchedulerPreferences = "SchedulerPreferences"
-	// FeatureRawResourceStatusCollection: member object status collected into the
-	// federated object.
+	// FeatureRawResourceStatusCollection: in KubeFed, member object status
+	// collected into the federated object, instead of FederatedServiceStatus.
 	FeatureRawResourceStatusCollection = "RawResourceStatusCollection"
+	// FeatureCrossClusterServiceDiscovery: ServiceDNSRecords (KubeFed v0.6.1).
+	FeatureCrossClusterServiceDiscovery = "CrossClusterServiceDiscovery"
+	// FeatureFederatedIngress: IngressDNSRecords (KubeFed v0.6.1).
+	FeatureFederatedIngress = "FederatedIngress"
 )
+
+// DefaultFeatureGates are KubeFed's defaults of its feature gates: v0.10's, and
+// v0.6.1's for the two multicluster DNS gates, which v0.10 no longer has. The
+// keys are every gate there is.
+var DefaultFeatureGates = map[string]bool{
+	FeaturePushReconciler:               true,
+	FeatureSchedulerPreferences:         true,
+	FeatureRawResourceStatusCollection:  false,
+	FeatureCrossClusterServiceDiscovery: false,
+	FeatureFederatedIngress:             false,
+}
 
 // FeatureGatesConfig switches one feature.
 type FeatureGatesConfig struct {
@@ -206,14 +221,19 @@ type StatusControllerConfig struct {
 }
 
 // FeatureEnabled says whether the named feature is on: its entry in featureGates,
-// else KubeFed's default (every feature on but RawResourceStatusCollection).
+// else KubeFed's default (DefaultFeatureGates). A name that is not a gate is
+// off: the CRD refuses such an entry, so only code can ask for one.
 func (s *KubeFedConfigSpec) FeatureEnabled(name string) bool {
+	on, known := DefaultFeatureGates[name]
+	if !known {
+		return false
+	}
 	for _, g := range s.FeatureGates {
 		if g.Name == name {
 			return g.Configuration == Enabled
 		}
 	}
-	return name != FeatureRawResourceStatusCollection
+	return on
 }
 
 // KubeFedConfig is the control plane's configuration; one lives in the KubeFed namespace.
