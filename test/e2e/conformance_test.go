@@ -16,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
@@ -404,6 +405,71 @@ func TestConformance(t *testing.T) {
 		if err != nil || !strings.Contains(out, "KUBERNETES-VERSION") {
 			t.Errorf("kubectl get kubefedclusters: %v\n%s", err, out)
 		}
+	})
+
+	t.Run("a namespace-scoped control plane validates its own namespace only, as KubeFed's webhook did", func(t *testing.T) {
+		f.UseNamespacedValidation(t)
+		invalid := func(ns string) *corev1beta1.KubeFedCluster {
+			kfc := &corev1beta1.KubeFedCluster{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "ftp-member"}}
+			kfc.Spec.APIEndpoint = "ftp://10.0.0.1:6443"
+			kfc.Spec.SecretRef.Name = "member-token"
+			return kfc
+		}
+		err := f.Host.Create(ctx, invalid(federation.KubefedNamespace))
+		if !apierrors.IsInvalid(err) || !strings.Contains(err.Error(), `spec.apiEndpoint: Invalid value: "ftp://10.0.0.1:6443": apiEndpoint must be an http or https URL`) {
+			t.Errorf("in namespace %s: %v, want Invalid naming spec.apiEndpoint", federation.KubefedNamespace, err)
+		}
+		outside := invalid(scratch)
+		if err := f.Host.Create(ctx, outside); err != nil {
+			t.Errorf("in namespace %s: %v, want it accepted", scratch, err)
+		} else if err := f.Host.Delete(ctx, outside); err != nil {
+			t.Error(err)
+		}
+	})
+
+	// Last: it restarts the manager with the sample KubeFedConfig applied above.
+	t.Run("a feature gate set in the KubeFedConfig switches its controller", func(t *testing.T) {
+		const ns = "gates"
+		if err := f.Host.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
+			t.Fatal(err)
+		}
+		record := fromYAML(t, `
+apiVersion: multiclusterdns.kubefed.io/v1alpha1
+kind: IngressDNSRecord
+metadata: {name: shop, namespace: gates}
+spec: {hosts: [shop.example.com], recordTTL: 60}
+`)
+		if err := f.Host.Create(ctx, record); err != nil {
+			t.Fatal(err)
+		}
+		f.StopManager(t)
+		// FederatedIngress (KubeFed v0.6.1's gate, off by default) runs the
+		// IngressDNSRecord controller; the manager ran without it so far.
+		if err := f.Host.Get(ctx, client.ObjectKeyFromObject(record), record); err != nil {
+			t.Fatal(err)
+		}
+		if status, found, _ := unstructured.NestedMap(record.Object, "status"); found && len(status) > 0 {
+			t.Fatalf("the IngressDNSRecord has a status without the FederatedIngress gate: %v", status)
+		}
+		patch := []byte(`{"spec":{"featureGates":[` +
+			`{"name":"PushReconciler","configuration":"Enabled"},{"name":"RawResourceStatusCollection","configuration":"Enabled"},` +
+			`{"name":"SchedulerPreferences","configuration":"Enabled"},{"name":"FederatedIngress","configuration":"Enabled"}]}}`)
+		kfc := &corev1beta1.KubeFedConfig{ObjectMeta: metav1.ObjectMeta{Namespace: federation.KubefedNamespace, Name: corev1beta1.ConfigName}}
+		if err := f.Host.Patch(ctx, kfc, client.RawPatch(types.MergePatchType, patch)); err != nil {
+			t.Fatal(err)
+		}
+		f.StartManager(t)
+		f.Eventually(t, "the IngressDNSRecord's status written by its controller", func(ctx context.Context) error {
+			if err := f.Host.Get(ctx, client.ObjectKeyFromObject(record), record); err != nil {
+				return err
+			}
+			observed, _, _ := unstructured.NestedInt64(record.Object, "status", "observedGeneration")
+			conditions, _, _ := unstructured.NestedSlice(record.Object, "status", "conditions")
+			if observed != record.GetGeneration() || len(conditions) == 0 {
+				return fmt.Errorf("status %v", record.Object["status"])
+			}
+			return nil
+		})
 	})
 }
 

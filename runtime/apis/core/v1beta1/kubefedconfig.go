@@ -33,7 +33,6 @@ type KubeFedConfigSpec struct {
 	// namespace. It cannot be changed after creation.
 	// +optional
 	// +kubebuilder:default=Cluster
-	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="scope is immutable"
 	Scope Scope `json:"scope,omitempty"`
 	// +optional
 	// +kubebuilder:default={}
@@ -65,21 +64,18 @@ type DurationConfig struct {
 	// AvailableDelay is how long to wait before propagating to a cluster that became ready.
 	// +optional
 	// +kubebuilder:default="20s"
-	// +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s')",message="availableDelay should be greater than 0"
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^\+?(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$`
 	AvailableDelay *metav1.Duration `json:"availableDelay,omitempty"`
 	// UnavailableDelay is how long to wait before acting on a cluster that became unready.
 	// +optional
 	// +kubebuilder:default="60s"
-	// +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s')",message="unavailableDelay should be greater than 0"
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^\+?(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$`
 	UnavailableDelay *metav1.Duration `json:"unavailableDelay,omitempty"`
 	// CacheSyncTimeout bounds the wait for a member cluster's caches.
 	// +optional
 	// +kubebuilder:default="5m"
-	// +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s')",message="cacheSyncTimeout should be greater than 0"
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^\+?(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$`
 	CacheSyncTimeout *metav1.Duration `json:"cacheSyncTimeout,omitempty"`
@@ -99,27 +95,22 @@ const (
 
 // LeaderElectConfig configures leader election of the controller manager.
 //
-// +kubebuilder:validation:XValidation:rule="!has(self.leaseDuration) || !has(self.renewDeadline) || duration(self.leaseDuration) > duration(self.renewDeadline)",message="leaseDuration must be greater than renewDeadline"
-// +kubebuilder:validation:XValidation:rule="!has(self.renewDeadline) || !has(self.retryPeriod) || duration(self.renewDeadline).getMilliseconds() * 5 > duration(self.retryPeriod).getMilliseconds() * 6",message="renewDeadline must be greater than retryPeriod*JitterFactor(1.2)"
 type LeaderElectConfig struct {
 	// LeaseDuration is how long a leader holds the lease without renewing it.
 	// +optional
 	// +kubebuilder:default="15s"
-	// +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s')",message="leaseDuration should be greater than 0"
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^\+?(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$`
 	LeaseDuration *metav1.Duration `json:"leaseDuration,omitempty"`
 	// RenewDeadline is how long the leader tries to renew before giving up.
 	// +optional
 	// +kubebuilder:default="10s"
-	// +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s')",message="renewDeadline should be greater than 0"
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^\+?(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$`
 	RenewDeadline *metav1.Duration `json:"renewDeadline,omitempty"`
 	// RetryPeriod is the wait between attempts to acquire or renew.
 	// +optional
 	// +kubebuilder:default="5s"
-	// +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s')",message="retryPeriod should be greater than 0"
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^\+?(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$`
 	RetryPeriod *metav1.Duration `json:"retryPeriod,omitempty"`
@@ -171,7 +162,6 @@ type ClusterHealthCheckConfig struct {
 	// Period between checks.
 	// +optional
 	// +kubebuilder:default="10s"
-	// +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s')",message="period should be greater than 0"
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^\+?(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$`
 	Period *metav1.Duration `json:"period,omitempty"`
@@ -188,7 +178,6 @@ type ClusterHealthCheckConfig struct {
 	// Timeout of one check.
 	// +optional
 	// +kubebuilder:default="3s"
-	// +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s')",message="timeout should be greater than 0"
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^\+?(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$`
 	Timeout *metav1.Duration `json:"timeout,omitempty"`
