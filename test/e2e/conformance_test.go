@@ -34,8 +34,11 @@ import (
 // controller manager running, what KubeFed's own clients, manifests and scripts
 // expect of the control plane's API: the wire shape of a healthy cluster's status,
 // the PropagatedVersion CRDs, KubeFed's manifests applying unchanged and defaulted
-// as KubeFed's webhook did, KubeFed's validation rules without a webhook, and the
-// member's Kubernetes version in KubeFedCluster status.
+// as KubeFed's webhook did, KubeFed's validation rules without a webhook (for
+// a namespace-scoped control plane in its namespace only), the member's
+// Kubernetes version in KubeFedCluster status, no PropagatedVersions without
+// the option that writes them, and a feature gate taking effect from the
+// KubeFedConfig.
 func TestConformance(t *testing.T) {
 	f := federation.Start(t, manager.Options{})
 	ctx := context.Background()

@@ -48,7 +48,7 @@ var validatedResources = []validated{
 				Expression:        `object.metadata.name == variables.expectedName`,
 				MessageExpression: `'metadata.name: Invalid value: "' + object.metadata.name + '": name must be \'TARGET_PLURAL_NAME(.TARGET_GROUP_NAME)\', here "' + variables.expectedName + '"'`,
 			},
-			groupWithDot("federatedType", `true`),
+			groupWithDot("federatedType", ""),
 			groupWithDot("statusType", `!has(object.spec.statusType)`),
 		},
 	},
@@ -106,12 +106,16 @@ var validatedResources = []validated{
 }
 
 // groupWithDot is KubeFed's rule that the group of the FederatedTypeConfig's
-// field (federatedType, statusType) is a domain with a dot; unless says when
-// the rule does not apply.
+// field (federatedType, statusType) is a domain with a dot; unless, if not
+// empty, is when the rule does not apply.
 func groupWithDot(field, unless string) admissionv1.Validation {
 	group := "object.spec." + field + ".group"
+	expression := `has(` + group + `) && ` + group + `.contains('.')`
+	if unless != "" {
+		expression = unless + ` || (` + expression + `)`
+	}
 	return admissionv1.Validation{
-		Expression:        unless + ` || (has(` + group + `) && ` + group + `.contains('.'))`,
+		Expression:        expression,
 		MessageExpression: `'spec.` + field + `.group: Invalid value: "' + (has(` + group + `) ? ` + group + ` : '') + '": ` + field + `.group is required and should be a domain with at least one dot'`,
 	}
 }
