@@ -118,6 +118,10 @@ func (p *propagatedVersions) record(ctx context.Context, obj client.Object, fed 
 	}
 	err = p.host.Status().Patch(ctx, version, client.RawPatch(types.MergePatchType, patch), client.FieldOwner(StatusFieldManager))
 	observeHostWrite(p.info.Name, "propagatedversion", err)
+	if apierrors.IsNotFound(err) {
+		// Deleted by someone else since it was last seen: the retry creates it.
+		p.forget(key)
+	}
 	if err != nil {
 		return fmt.Errorf("write the status of %s %s: %w", version.GetObjectKind().GroupVersionKind().Kind, key, err)
 	}
@@ -137,9 +141,7 @@ func (p *propagatedVersions) remove(ctx context.Context, key types.NamespacedNam
 	if client.IgnoreNotFound(err) != nil {
 		return fmt.Errorf("delete %s %s: %w", version.GetObjectKind().GroupVersionKind().Kind, client.ObjectKeyFromObject(version), err)
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	delete(p.written, client.ObjectKeyFromObject(version))
+	p.forget(client.ObjectKeyFromObject(version))
 	return nil
 }
 
@@ -187,6 +189,12 @@ func (p *propagatedVersions) previous(ctx context.Context, version client.Object
 	}
 	p.remember(key, status)
 	return status, true, nil
+}
+
+func (p *propagatedVersions) forget(key types.NamespacedName) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.written, key)
 }
 
 func (p *propagatedVersions) remember(key types.NamespacedName, status corev1alpha1.PropagatedVersionStatus) {

@@ -94,7 +94,6 @@ const (
 )
 
 // LeaderElectConfig configures leader election of the controller manager.
-//
 type LeaderElectConfig struct {
 	// LeaseDuration is how long a leader holds the lease without renewing it.
 	// +optional
