@@ -11,6 +11,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -126,6 +127,33 @@ func TestPropagatedVersions(t *testing.T) {
 		waitGone(t, f, "PropagatedVersion", pvKey)
 		expectWrites("configmaps", before, 1)
 	})
+}
+
+// TestPropagatedVersionsDynamic checks that the dynamic sync controller (a type
+// the manager was not built with, enabled by its FederatedTypeConfig) writes
+// the same PropagatedVersion as the typed one, and deletes it.
+func TestPropagatedVersionsDynamic(t *testing.T) {
+	f := federation.StartWithTypes(t, manager.Options{WritePropagatedVersions: true}, federation.WithoutType("configmaps"))
+	f.EnableDynamic(t, federation.TypeInfo(t, "configmaps"))
+	ctx := context.Background()
+	const ns = "versions"
+	f.FederateNamespace(t, ns, "member1", "member2")
+	cm := &typesv1beta1.FederatedConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "settings", Namespace: ns}}
+	cm.Spec.Template.Data = map[string]string{"color": "blue"}
+	cm.Spec.Placement = federation.PlacementOn("member1", "member2")
+	cm.Spec.Overrides = []fedv1beta1.GenericOverrideItem{{ClusterName: "member2", ClusterOverrides: []fedv1beta1.ClusterOverride{
+		{Path: "/data/color", Value: &apiextensionsv1.JSON{Raw: []byte(`"red"`)}},
+	}}}
+	if err := f.Host.Create(ctx, cm); err != nil {
+		t.Fatal(err)
+	}
+	f.WaitStatus(t, cm, map[string]fedv1beta1.PropagationStatus{"member1": fedv1beta1.ClusterPropagationOK, "member2": fedv1beta1.ClusterPropagationOK})
+	key := types.NamespacedName{Namespace: ns, Name: "configmap-settings"}
+	waitVersion(t, f, "PropagatedVersion", key, cm, &corev1.ConfigMap{}, "member1", "member2")
+	if err := f.Host.Delete(ctx, cm); err != nil {
+		t.Fatal(err)
+	}
+	waitGone(t, f, "PropagatedVersion", key)
 }
 
 // waitVersion waits until the (Cluster)PropagatedVersion key holds what
