@@ -67,3 +67,32 @@ func withLabels(cm *corev1.ConfigMap, labels map[string]string) *corev1.ConfigMa
 	out.Labels = labels
 	return out
 }
+
+func TestObjectVersion(t *testing.T) {
+	withGeneration := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "d", Namespace: "ns", ResourceVersion: "12", Generation: 3}}
+	withoutGeneration := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "c", Namespace: "ns", ResourceVersion: "7"}}
+	// KubeFed's format: the generation when there is one, else the resourceVersion.
+	if got := ObjectVersion(withGeneration); got != "gen:3" {
+		t.Errorf("with a generation: %q, want gen:3", got)
+	}
+	if got := ObjectVersion(withoutGeneration); got != "rv:7" {
+		t.Errorf("without a generation: %q, want rv:7", got)
+	}
+	v := NewVersions()
+	if got := v.ObjectVersion("m1", withoutGeneration); got != "" {
+		t.Errorf("before any write: %q, want none", got)
+	}
+	v.set("m1", withoutGeneration)
+	v.set("m2", withGeneration)
+	key := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "c", Namespace: "ns"}}
+	if got := v.ObjectVersion("m1", key); got != "rv:7" {
+		t.Errorf("m1 after a write: %q, want rv:7", got)
+	}
+	if got := v.ObjectVersion("m2", withGeneration); got != "gen:3" {
+		t.Errorf("m2 after a write: %q, want gen:3", got)
+	}
+	v.Forget("m1", key)
+	if got := v.ObjectVersion("m1", key); got != "" {
+		t.Errorf("m1 after Forget: %q, want none", got)
+	}
+}

@@ -80,6 +80,11 @@ type Options struct {
 	// controllers write: externaldns.k8s.io/v1alpha1 (the default, which
 	// external-dns reads) or KubeFed's multiclusterdns.kubefed.io/v1alpha1.
 	DNSEndpointAPIVersion string
+	// WritePropagatedVersions writes KubeFed's PropagatedVersion (namespaced
+	// federated objects) or ClusterPropagatedVersion (cluster-scoped ones) of
+	// every federated object, for tools that read them; see
+	// propagation.Options.WritePropagatedVersions for its cost.
+	WritePropagatedVersions bool
 
 	// Leader election timings, from the KubeFedConfig.
 	leaseDuration, renewDeadline, retryPeriod *time.Duration
@@ -92,6 +97,10 @@ type Options struct {
 	// schedulerPreferencesOff is the KubeFedConfig's SchedulerPreferences feature
 	// gate Disabled: ReplicaSchedulingPreferences are not acted on, as in KubeFed.
 	schedulerPreferencesOff bool
+	// rawResourceStatusCollection is the KubeFedConfig's
+	// RawResourceStatusCollection feature gate Enabled: KubeFed then wrote no
+	// FederatedServiceStatus.
+	rawResourceStatusCollection bool
 	// configNotes say how KubeFedConfig settings were mapped or why they have no
 	// effect; New logs them.
 	configNotes []string
@@ -122,6 +131,7 @@ func Main(name string, types []fedtype.Descriptor, addToScheme ...func(*runtime.
 	dnsGates := map[string]string{}
 	fs.StringToStringVar(&dnsGates, "feature-gates", nil, "KubeFed's DNS feature gates, which win over the KubeFedConfig's: CrossClusterServiceDiscovery=true|false (ServiceDNSRecords), FederatedIngress=true|false (IngressDNSRecords); both are off by default")
 	fs.StringVar(&opts.DNSEndpointAPIVersion, "dnsendpoint-api-version", dnsrecord.ExternalDNSAPI, "apiVersion of the DNSEndpoints the DNS controllers write: "+dnsrecord.ExternalDNSAPI+" (read by external-dns's --source=crd) or KubeFed's "+dnsrecord.KubeFedAPI)
+	fs.BoolVar(&opts.WritePropagatedVersions, "write-propagated-versions", false, "write KubeFed's PropagatedVersion (ClusterPropagatedVersion for cluster-scoped federated objects) of every federated object, for tools that read them; costs two host writes when an object first propagates, one per change of its template, overrides or member objects, and one when it is deleted")
 	goFlags := flag.NewFlagSet("", flag.ExitOnError)
 	zapOpts.BindFlags(goFlags) // --zap-log-level and friends, as kubebuilder projects have
 	fs.AddGoFlagSet(goFlags)
@@ -258,11 +268,15 @@ func New(cfg *rest.Config, opts Options, types []fedtype.Descriptor, addToScheme
 		ManagerName:             opts.Name,
 		StatusInterval:          opts.StatusInterval,
 		StatusWritesPerSecond:   opts.StatusWritesPerSecond,
+		WritePropagatedVersions: opts.WritePropagatedVersions,
 	}); err != nil {
 		return nil, err
 	}
 	// KubeFed's FederatedServiceStatus, from the status the sync controller
 	// collects, when the services FederatedTypeConfig sets statusType.
+	if opts.rawResourceStatusCollection {
+		return mgr, nil
+	}
 	if err := kubefedstatus.Setup(mgr, types, kubefedstatus.Options{Namespace: opts.Namespace}); err != nil {
 		return nil, err
 	}
@@ -289,9 +303,9 @@ func orDefault(v, def string) string {
 // KubeFed's feature gates of multicluster DNS, Disabled by default as in KubeFed.
 const (
 	// FeatureCrossClusterServiceDiscovery runs the ServiceDNSRecord controller.
-	FeatureCrossClusterServiceDiscovery = "CrossClusterServiceDiscovery"
+	FeatureCrossClusterServiceDiscovery = corev1beta1.FeatureCrossClusterServiceDiscovery
 	// FeatureFederatedIngress runs the IngressDNSRecord controller.
-	FeatureFederatedIngress = "FederatedIngress"
+	FeatureFederatedIngress = corev1beta1.FeatureFederatedIngress
 )
 
 // setDNSGates sets the DNS gates given by --feature-gates (name=true|false).
@@ -373,27 +387,44 @@ func applyKubeFedConfig(cfg *rest.Config, scheme *runtime.Scheme, opts *Options)
 	if sc := kfc.Spec.SyncController; sc != nil && sc.MaxConcurrentReconciles != nil && *sc.MaxConcurrentReconciles != 1 {
 		opts.configNotes = append(opts.configNotes, fmt.Sprintf("syncController.maxConcurrentReconciles %d is not used: --concurrent-syncs sets how many objects of a type are reconciled at once", *sc.MaxConcurrentReconciles))
 	}
-	if !kfc.Spec.FeatureEnabled(corev1beta1.FeaturePushReconciler) {
+	applyFeatureGates(&kfc.Spec, opts)
+	return nil
+}
+
+// applyFeatureGates sets what KubeFed's feature gates switch, each with KubeFed's
+// default when spec does not list it (corev1beta1.DefaultFeatureGates):
+//   - PushReconciler Disabled: no sync controller runs;
+//   - SchedulerPreferences Disabled: ReplicaSchedulingPreferences are not acted on;
+//   - CrossClusterServiceDiscovery and FederatedIngress Enabled: the
+//     ServiceDNSRecord and IngressDNSRecord controllers run, unless the
+//     --feature-gates flag said otherwise;
+//   - RawResourceStatusCollection Enabled: no FederatedServiceStatus is written,
+//     as KubeFed ran no status controller with it. It does not switch status
+//     collection itself, which KubeFed did only with the gate (off by default):
+//     here each FederatedTypeConfig's statusCollection decides, on unless
+//     Disabled, so the default keeps member status in every federated object.
+func applyFeatureGates(spec *corev1beta1.KubeFedConfigSpec, opts *Options) {
+	for _, g := range spec.FeatureGates {
+		if _, known := corev1beta1.DefaultFeatureGates[g.Name]; !known {
+			opts.configNotes = append(opts.configNotes, fmt.Sprintf("warning: feature gate %q is not one of KubeFed's; it is ignored", g.Name))
+		}
+	}
+	if !spec.FeatureEnabled(corev1beta1.FeaturePushReconciler) {
 		opts.pushReconcilerOff = true
 		opts.configNotes = append(opts.configNotes, "feature gate PushReconciler is Disabled: no sync controller runs, member clusters are only health-checked")
 	}
-	if !kfc.Spec.FeatureEnabled(corev1beta1.FeatureSchedulerPreferences) {
+	if !spec.FeatureEnabled(corev1beta1.FeatureSchedulerPreferences) {
 		opts.schedulerPreferencesOff = true
 		opts.configNotes = append(opts.configNotes, "feature gate SchedulerPreferences is Disabled: ReplicaSchedulingPreferences are not acted on")
 	}
-	// KubeFed's DNS gates are read by name: they are Disabled unless listed
-	// Enabled, unlike the other gates.
-	for _, g := range kfc.Spec.FeatureGates {
-		on := g.Configuration == corev1beta1.Enabled
-		switch {
-		case g.Name == FeatureCrossClusterServiceDiscovery && opts.ServiceDNS == nil:
-			opts.ServiceDNS = &on
-		case g.Name == FeatureFederatedIngress && opts.IngressDNS == nil:
-			opts.IngressDNS = &on
-		}
+	if opts.ServiceDNS == nil {
+		opts.ServiceDNS = ptr.To(spec.FeatureEnabled(corev1beta1.FeatureCrossClusterServiceDiscovery))
 	}
-	if kfc.Spec.FeatureEnabled(corev1beta1.FeatureRawResourceStatusCollection) {
-		opts.configNotes = append(opts.configNotes, fmt.Sprintf("feature gate %s is Enabled but not implemented by this manager; it has no effect", corev1beta1.FeatureRawResourceStatusCollection))
+	if opts.IngressDNS == nil {
+		opts.IngressDNS = ptr.To(spec.FeatureEnabled(corev1beta1.FeatureFederatedIngress))
 	}
-	return nil
+	if spec.FeatureEnabled(corev1beta1.FeatureRawResourceStatusCollection) {
+		opts.rawResourceStatusCollection = true
+		opts.configNotes = append(opts.configNotes, "feature gate RawResourceStatusCollection is Enabled: no FederatedServiceStatus is written, as in KubeFed; member status is collected into federated objects as each FederatedTypeConfig's statusCollection says, whatever the gate")
+	}
 }

@@ -96,3 +96,48 @@ func TestKubeFedConfigSettings(t *testing.T) {
 		t.Errorf("scheduler preferences off %v, notes:\n%s", opts.schedulerPreferencesOff, notes)
 	}
 }
+
+// TestFeatureGates maps every KubeFed feature gate a KubeFedConfig lists, and
+// every one it leaves out, to what it switches in the manager.
+func TestFeatureGates(t *testing.T) {
+	gates := func(g ...string) corev1beta1.KubeFedConfigSpec {
+		var spec corev1beta1.KubeFedConfigSpec
+		for i := 0; i < len(g); i += 2 {
+			spec.FeatureGates = append(spec.FeatureGates, corev1beta1.FeatureGatesConfig{Name: g[i], Configuration: corev1beta1.Switch(g[i+1])})
+		}
+		return spec
+	}
+	type switched struct {
+		pushReconcilerOff, schedulerPreferencesOff, serviceDNS, ingressDNS, rawResourceStatusCollection bool
+	}
+	for _, tc := range []struct {
+		name  string
+		spec  corev1beta1.KubeFedConfigSpec
+		flags Options // what --feature-gates set
+		want  switched
+		note  string // a note that must be logged
+	}{
+		{name: "no gates listed: KubeFed's defaults", spec: gates()},
+		{name: "KubeFed's sample", spec: gates("PushReconciler", "Enabled", "RawResourceStatusCollection", "Enabled", "SchedulerPreferences", "Enabled"),
+			want: switched{rawResourceStatusCollection: true}, note: "no FederatedServiceStatus is written"},
+		{name: "PushReconciler Disabled", spec: gates("PushReconciler", "Disabled"), want: switched{pushReconcilerOff: true}, note: "PushReconciler is Disabled"},
+		{name: "SchedulerPreferences Disabled", spec: gates("SchedulerPreferences", "Disabled"), want: switched{schedulerPreferencesOff: true}, note: "SchedulerPreferences is Disabled"},
+		{name: "DNS gates Enabled", spec: gates("CrossClusterServiceDiscovery", "Enabled", "FederatedIngress", "Enabled"), want: switched{serviceDNS: true, ingressDNS: true}},
+		{name: "the flag wins over the KubeFedConfig", spec: gates("CrossClusterServiceDiscovery", "Enabled", "FederatedIngress", "Disabled"),
+			flags: Options{ServiceDNS: ptr.To(false), IngressDNS: ptr.To(true)}, want: switched{ingressDNS: true}},
+		{name: "an unknown gate is off, with a warning", spec: gates("NoSuchGate", "Enabled"), note: `warning: feature gate "NoSuchGate" is not one of KubeFed's`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := tc.flags
+			applyFeatureGates(&tc.spec, &opts)
+			got := switched{opts.pushReconcilerOff, opts.schedulerPreferencesOff, ptr.Deref(opts.ServiceDNS, false), ptr.Deref(opts.IngressDNS, false), opts.rawResourceStatusCollection}
+			if got != tc.want {
+				t.Errorf("switched %+v, want %+v", got, tc.want)
+			}
+			notes := strings.Join(opts.configNotes, "\n")
+			if tc.note == "" && notes != "" || !strings.Contains(notes, tc.note) {
+				t.Errorf("notes %q, want one with %q", notes, tc.note)
+			}
+		})
+	}
+}

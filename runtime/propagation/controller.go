@@ -74,6 +74,11 @@ type Options struct {
 	// StatusWritesPerSecond caps, per federated type, the status writes that
 	// change only collected status (default DefaultStatusWritesPerSecond).
 	StatusWritesPerSecond float64
+	// WritePropagatedVersions writes KubeFed's PropagatedVersion (or
+	// ClusterPropagatedVersion) of every federated object: up to two host
+	// writes when an object first propagates, one per change of what was
+	// propagated, one when it goes (see propagatedVersions).
+	WritePropagatedVersions bool
 }
 
 // Setup starts one sync controller per federated type with the manager, and the
@@ -138,6 +143,9 @@ func newReconciler(mgr ctrl.Manager, clusters *cluster.Registry, t fedtype.Descr
 		statusLimiter: rate.NewLimiter(rate.Limit(opts.StatusWritesPerSecond), max(1, int(opts.StatusWritesPerSecond))),
 	}
 	r.collecting.Store(true) // the default until the FederatedTypeConfig is read
+	if opts.WritePropagatedVersions {
+		r.propagated = newPropagatedVersions(r.host, r.info, r.dispatcher.Versions)
+	}
 	return r
 }
 
@@ -155,6 +163,9 @@ type reconciler struct {
 	clusters   *cluster.Registry
 	dispatcher *dispatch.Dispatcher
 	recorder   events.EventRecorder
+	// propagated writes KubeFed's PropagatedVersions; nil unless
+	// Options.WritePropagatedVersions.
+	propagated *propagatedVersions
 
 	// collecting says whether the type's status is collected, as its
 	// FederatedTypeConfig said when last read.
@@ -332,7 +343,11 @@ func (r *reconciler) reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	if err := r.host.Get(ctx, req.NamespacedName, obj); err != nil {
 		if apierrors.IsNotFound(err) {
 			r.forget(req.NamespacedName)
-			return ctrl.Result{}, r.releaseStray(ctx, req.NamespacedName)
+			err := r.releaseStray(ctx, req.NamespacedName)
+			if r.propagated != nil {
+				err = errors.Join(err, r.propagated.remove(ctx, req.NamespacedName))
+			}
+			return ctrl.Result{}, err
 		}
 		return ctrl.Result{}, err
 	}
@@ -390,6 +405,11 @@ func (r *reconciler) reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	}, fed.GetGeneration(), cfg.collect))
 	if err != nil {
 		return ctrl.Result{}, err
+	}
+	if r.propagated != nil {
+		if err := r.propagated.record(ctx, obj, fed, r.typ.Target(fed), placed.Clusters, results); err != nil {
+			return ctrl.Result{}, err
+		}
 	}
 	if retry := retryable(results); retry != nil || removalErr != nil {
 		return ctrl.Result{}, errors.Join(retry, removalErr)

@@ -18,7 +18,7 @@ var (
 	}, []string{"cluster", "verb"})
 	hostWrites = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "kubefed_host_writes_total",
-		Help: "Writes the sync controllers send to federated objects in the host, by type, write (finalizer, status) and result (ok, conflict, error).",
+		Help: "Writes the sync controllers send to federated objects in the host, by type, write (finalizer, status, propagatedversion) and result (ok, conflict, error).",
 	}, []string{"type", "write", "result"})
 	propagationSeconds = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "kubefed_propagation_duration_seconds",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"os"
 	"runtime/metrics"
 	"slices"
 	"strconv"
@@ -49,12 +50,17 @@ const (
 // It runs twice: with the typed sync controller the default manager is built
 // with, and with the dynamic one (unstructured objects) of a manager built
 // without FederatedConfigMaps, which starts it from the FederatedTypeConfig.
+//
+// KUBEFED_BENCH_PROPAGATED_VERSIONS=1 runs the manager with
+// --write-propagated-versions, so that the host writes per object include
+// KubeFed's PropagatedVersions.
 func BenchmarkPropagation(b *testing.B) {
+	opts := manager.Options{ConcurrentSyncs: concurrency, WritePropagatedVersions: os.Getenv("KUBEFED_BENCH_PROPAGATED_VERSIONS") == "1"}
 	b.Run("typed", func(b *testing.B) {
-		benchmarkPropagation(b, federation.Start(b, manager.Options{ConcurrentSyncs: concurrency}))
+		benchmarkPropagation(b, federation.Start(b, opts))
 	})
 	b.Run("dynamic", func(b *testing.B) {
-		f := federation.StartWithTypes(b, manager.Options{ConcurrentSyncs: concurrency}, federation.WithoutType("configmaps"))
+		f := federation.StartWithTypes(b, opts, federation.WithoutType("configmaps"))
 		f.EnableDynamic(b, federation.TypeInfo(b, "configmaps"))
 		benchmarkPropagation(b, f)
 	})

@@ -16,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
@@ -33,8 +34,11 @@ import (
 // controller manager running, what KubeFed's own clients, manifests and scripts
 // expect of the control plane's API: the wire shape of a healthy cluster's status,
 // the PropagatedVersion CRDs, KubeFed's manifests applying unchanged and defaulted
-// as KubeFed's webhook did, KubeFed's validation rules without a webhook, and the
-// member's Kubernetes version in KubeFedCluster status.
+// as KubeFed's webhook did, KubeFed's validation rules without a webhook (for
+// a namespace-scoped control plane in its namespace only), the member's
+// Kubernetes version in KubeFedCluster status, no PropagatedVersions without
+// the option that writes them, and a feature gate taking effect from the
+// KubeFedConfig.
 func TestConformance(t *testing.T) {
 	f := federation.Start(t, manager.Options{})
 	ctx := context.Background()
@@ -93,6 +97,26 @@ func TestConformance(t *testing.T) {
 			if ready, _, _ := unstructured.NestedInt64(raw.Object, "status", "readyClusters"); ready != 2 {
 				t.Errorf("%s readyClusters %d, want 2", gvk.Kind, ready)
 			}
+		}
+	})
+
+	t.Run("without --write-propagated-versions no PropagatedVersion is written", func(t *testing.T) {
+		// The previous case propagated a FederatedConfigMap and a
+		// FederatedNamespace in namespace healthy; with the option on they
+		// would have PropagatedVersions there.
+		pvs, cpvs := &unstructured.UnstructuredList{}, &unstructured.UnstructuredList{}
+		pvs.SetAPIVersion("core.kubefed.io/v1alpha1")
+		pvs.SetKind("PropagatedVersionList")
+		cpvs.SetAPIVersion("core.kubefed.io/v1alpha1")
+		cpvs.SetKind("ClusterPropagatedVersionList")
+		if err := f.Host.List(ctx, pvs); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Host.List(ctx, cpvs); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(pvs.Items) + len(cpvs.Items); n != 0 {
+			t.Errorf("%d (Cluster)PropagatedVersions written, want none", n)
 		}
 	})
 
@@ -384,6 +408,71 @@ func TestConformance(t *testing.T) {
 		if err != nil || !strings.Contains(out, "KUBERNETES-VERSION") {
 			t.Errorf("kubectl get kubefedclusters: %v\n%s", err, out)
 		}
+	})
+
+	t.Run("a namespace-scoped control plane validates its own namespace only, as KubeFed's webhook did", func(t *testing.T) {
+		f.UseNamespacedValidation(t)
+		invalid := func(ns string) *corev1beta1.KubeFedCluster {
+			kfc := &corev1beta1.KubeFedCluster{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "ftp-member"}}
+			kfc.Spec.APIEndpoint = "ftp://10.0.0.1:6443"
+			kfc.Spec.SecretRef.Name = "member-token"
+			return kfc
+		}
+		err := f.Host.Create(ctx, invalid(federation.KubefedNamespace))
+		if !apierrors.IsInvalid(err) || !strings.Contains(err.Error(), `spec.apiEndpoint: Invalid value: "ftp://10.0.0.1:6443": apiEndpoint must be an http or https URL`) {
+			t.Errorf("in namespace %s: %v, want Invalid naming spec.apiEndpoint", federation.KubefedNamespace, err)
+		}
+		outside := invalid(scratch)
+		if err := f.Host.Create(ctx, outside); err != nil {
+			t.Errorf("in namespace %s: %v, want it accepted", scratch, err)
+		} else if err := f.Host.Delete(ctx, outside); err != nil {
+			t.Error(err)
+		}
+	})
+
+	// Last: it restarts the manager with the sample KubeFedConfig applied above.
+	t.Run("a feature gate set in the KubeFedConfig switches its controller", func(t *testing.T) {
+		const ns = "gates"
+		if err := f.Host.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
+			t.Fatal(err)
+		}
+		record := fromYAML(t, `
+apiVersion: multiclusterdns.kubefed.io/v1alpha1
+kind: IngressDNSRecord
+metadata: {name: shop, namespace: gates}
+spec: {hosts: [shop.example.com], recordTTL: 60}
+`)
+		if err := f.Host.Create(ctx, record); err != nil {
+			t.Fatal(err)
+		}
+		f.StopManager(t)
+		// FederatedIngress (KubeFed v0.6.1's gate, off by default) runs the
+		// IngressDNSRecord controller; the manager ran without it so far.
+		if err := f.Host.Get(ctx, client.ObjectKeyFromObject(record), record); err != nil {
+			t.Fatal(err)
+		}
+		if status, found, _ := unstructured.NestedMap(record.Object, "status"); found && len(status) > 0 {
+			t.Fatalf("the IngressDNSRecord has a status without the FederatedIngress gate: %v", status)
+		}
+		patch := []byte(`{"spec":{"featureGates":[` +
+			`{"name":"PushReconciler","configuration":"Enabled"},{"name":"RawResourceStatusCollection","configuration":"Enabled"},` +
+			`{"name":"SchedulerPreferences","configuration":"Enabled"},{"name":"FederatedIngress","configuration":"Enabled"}]}}`)
+		kfc := &corev1beta1.KubeFedConfig{ObjectMeta: metav1.ObjectMeta{Namespace: federation.KubefedNamespace, Name: corev1beta1.ConfigName}}
+		if err := f.Host.Patch(ctx, kfc, client.RawPatch(types.MergePatchType, patch)); err != nil {
+			t.Fatal(err)
+		}
+		f.StartManager(t)
+		f.Eventually(t, "the IngressDNSRecord's status written by its controller", func(ctx context.Context) error {
+			if err := f.Host.Get(ctx, client.ObjectKeyFromObject(record), record); err != nil {
+				return err
+			}
+			observed, _, _ := unstructured.NestedInt64(record.Object, "status", "observedGeneration")
+			conditions, _, _ := unstructured.NestedSlice(record.Object, "status", "conditions")
+			if observed != record.GetGeneration() || len(conditions) == 0 {
+				return fmt.Errorf("status %v", record.Object["status"])
+			}
+			return nil
+		})
 	})
 }
 

@@ -8,9 +8,12 @@ import (
 	"testing"
 
 	admissionv1 "k8s.io/api/admissionregistration/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
 	fedv1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/types/v1beta1"
 	"github.com/kubefed-gen/kubefed/runtime/fedtype"
 )
@@ -30,9 +33,6 @@ func installAdmission(t testing.TB, host client.Client, types []fedtype.Descript
 			probe = info
 		}
 	}
-	if len(plurals) == 0 {
-		return
-	}
 	files, err := filepath.Glob(filepath.Join("..", "..", "cmd", "controller-manager", "config", "admission", "*.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -43,7 +43,7 @@ func installAdmission(t testing.TB, host client.Client, types []fedtype.Descript
 		if obj == nil {
 			continue
 		}
-		if obj.GetKind() == "MutatingAdmissionPolicy" {
+		if obj.GetKind() == "MutatingAdmissionPolicy" && len(plurals) > 0 {
 			rules, _, _ := unstructured.NestedSlice(obj.Object, "spec", "matchConstraints", "resourceRules")
 			if len(rules) != 1 {
 				t.Fatalf("%s: %d resource rules, want 1", file, len(rules))
@@ -60,6 +60,7 @@ func installAdmission(t testing.TB, host client.Client, types []fedtype.Descript
 		}
 	}
 	waitAdmission(t, host, probe)
+	waitValidation(t, host, KubefedNamespace)
 }
 
 // WithoutAdmissionPolicy runs fn with the admission policy's binding removed, so
@@ -67,6 +68,7 @@ func installAdmission(t testing.TB, host client.Client, types []fedtype.Descript
 func (f *Federation) WithoutAdmissionPolicy(t testing.TB, fn func()) {
 	t.Helper()
 	ctx := context.Background()
+	// The validation policies stay: they are not about federated objects.
 	var bindings admissionv1.MutatingAdmissionPolicyBindingList
 	if err := f.Host.List(ctx, &bindings); err != nil {
 		t.Fatal(err)
@@ -113,6 +115,56 @@ func (f *Federation) useNamespacedAdmission(t testing.TB) {
 		}
 		return nil
 	})
+	f.UseNamespacedValidation(t)
+}
+
+// UseNamespacedValidation replaces the bindings of the validation policies by
+// those of config/admission-namespaced, which select the KubeFed namespace
+// only, and returns once an invalid KubeFedCluster is refused there and
+// accepted in namespace default.
+func (f *Federation) UseNamespacedValidation(t testing.TB) {
+	t.Helper()
+	ctx := context.Background()
+	files, err := filepath.Glob(filepath.Join("..", "..", "cmd", "controller-manager", "config", "admission-namespaced", "validation_*_binding.yaml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no validation policy bindings in config/admission-namespaced: %v", err)
+	}
+	for _, file := range files {
+		binding := readManifest(t, file)
+		if err := f.Host.Delete(ctx, binding.DeepCopy()); client.IgnoreNotFound(err) != nil {
+			t.Fatal(err)
+		}
+		if err := f.Host.Create(ctx, binding); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eventually(t, "namespaced validation policies in effect", func(ctx context.Context) error {
+		if !validatedIn(ctx, f.Host, KubefedNamespace) || validatedIn(ctx, f.Host, "default") {
+			return fmt.Errorf("an invalid KubeFedCluster is accepted in namespace %s, or refused in namespace default", KubefedNamespace)
+		}
+		return nil
+	})
+}
+
+// waitValidation returns once the API server applies the validation policies
+// in namespace ns: it loads policies asynchronously.
+func waitValidation(t testing.TB, host client.Client, ns string) {
+	t.Helper()
+	eventually(t, "validation policies in effect", func(ctx context.Context) error {
+		if !validatedIn(ctx, host, ns) {
+			return fmt.Errorf("an invalid KubeFedCluster is accepted in namespace %s", ns)
+		}
+		return nil
+	})
+}
+
+// validatedIn says whether a KubeFedCluster with an ftp apiEndpoint is refused
+// in namespace ns, by a dry run.
+func validatedIn(ctx context.Context, host client.Client, ns string) bool {
+	kfc := &corev1beta1.KubeFedCluster{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "validation-probe"}}
+	kfc.Spec.APIEndpoint = "ftp://10.0.0.1:6443"
+	kfc.Spec.SecretRef.Name = "probe"
+	return apierrors.IsInvalid(host.Create(ctx, kfc, client.DryRunAll))
 }
 
 // namespacedProbe is the first namespaced federated type of types.

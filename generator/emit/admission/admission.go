@@ -1,11 +1,15 @@
-// Package admission emits the manager's MutatingAdmissionPolicy: it puts the sync
-// controller's finalizer on every federated object of the manager's types when
-// the object is created, so that the controller does not write the object a
-// second time just to add it. That is one host write fewer per federated object.
+// Package admission emits the manager's admission policies, which the API
+// server runs, so that no webhook server is needed:
 //
-// The policy is an optimisation, never a requirement: without it (an older host,
-// or a failing policy, which is ignored) the sync controller adds the finalizer
-// itself, as before.
+//   - a MutatingAdmissionPolicy that puts the sync controller's finalizer on
+//     every federated object of the manager's types when the object is created,
+//     so that the controller does not write the object a second time just to add
+//     it: one host write fewer per federated object. It is an optimisation,
+//     never a requirement: without it (an older host, or a failing policy, which
+//     is ignored) the sync controller adds the finalizer itself;
+//   - ValidatingAdmissionPolicies with the rules of KubeFed's validating webhook
+//     for FederatedTypeConfigs, KubeFedClusters and KubeFedConfigs that the CRDs'
+//     schemas do not hold (validation.go). These are required.
 package admission
 
 import (
@@ -88,7 +92,8 @@ func (g Generator) Generate(gctx *genall.GenerationContext) error {
 		"runs to remove the finalizer when such an object is deleted: remove this",
 		"policy's binding for that time.",
 	}
-	if err := writeFiles(gctx, Dir, about, policy, binding); err != nil {
+	policies, bindings := validationPolicies("")
+	if err := writeFiles(gctx, Dir, about, policy, binding, policies, bindings); err != nil {
 		return err
 	}
 	// A namespaced control plane removes the finalizer in its own namespace only.
@@ -109,20 +114,50 @@ func (g Generator) Generate(gctx *genall.GenerationContext) error {
 			},
 		}}},
 	}
+	// As KubeFed's webhook, which validated only its own namespace's objects
+	// when the control plane was namespace-scoped.
+	policies, bindings = validationPolicies(corev1beta1.DefaultNamespace)
 	return writeFiles(gctx, NamespacedDir, append(about, "",
 		"For a control plane of scope Namespaced (KubeFedConfig spec.scope), which",
 		"handles the federated objects of its own namespace only: install this folder",
-		"instead of config/admission, and change the namespace the binding selects if",
-		"the control plane lives in another one."), policy, namespaced)
+		"instead of config/admission, and change the namespace the bindings select if",
+		"the control plane lives in another one."), policy, namespaced, policies, bindings)
 }
 
-// writeFiles writes the policy and its binding into dir, with a kustomization.
-func writeFiles(gctx *genall.GenerationContext, dir string, about []string, policy *admissionv1.MutatingAdmissionPolicy, binding *admissionv1.MutatingAdmissionPolicyBinding) error {
+// writeFiles writes the finalizer policy and its binding into dir, the
+// validation policies and their bindings, and a kustomization.
+func writeFiles(gctx *genall.GenerationContext, dir string, about []string, policy *admissionv1.MutatingAdmissionPolicy, binding *admissionv1.MutatingAdmissionPolicyBinding,
+	validations []*admissionv1.ValidatingAdmissionPolicy, validationBindings []*admissionv1.ValidatingAdmissionPolicyBinding) error {
 	if err := emit.OutputYAML(gctx, path.Join(dir, "finalizer_policy.yaml"), about, policy); err != nil {
 		return err
 	}
 	if err := emit.OutputYAML(gctx, path.Join(dir, "finalizer_policy_binding.yaml"), nil, binding); err != nil {
 		return err
 	}
-	return emit.OutputKustomization(gctx, dir, nil, "", "finalizer_policy.yaml", "finalizer_policy_binding.yaml")
+	files := []string{"finalizer_policy.yaml", "finalizer_policy_binding.yaml"}
+	for i, p := range validations {
+		plural := p.Spec.MatchConstraints.ResourceRules[0].Resources[0]
+		file, bindingFile := "validation_"+plural+".yaml", "validation_"+plural+"_binding.yaml"
+		if err := emit.OutputYAML(gctx, path.Join(dir, file), validationAbout(plural, validationBindings[i]), p); err != nil {
+			return err
+		}
+		if err := emit.OutputYAML(gctx, path.Join(dir, bindingFile), nil, validationBindings[i]); err != nil {
+			return err
+		}
+		files = append(files, file, bindingFile)
+	}
+	return emit.OutputKustomization(gctx, dir, nil, "", files...)
+}
+
+// validationAbout is the comment of the validation policy of plural.
+func validationAbout(plural string, binding *admissionv1.ValidatingAdmissionPolicyBinding) []string {
+	about := []string{
+		"The rules of KubeFed's validating webhook for " + plural + " that the CRD's",
+		"schema does not hold. Required: without it, such " + plural + " are accepted.",
+	}
+	if binding.Spec.MatchResources != nil {
+		about = append(about, "Its binding selects the KubeFed namespace only, as KubeFed's webhook did for a",
+			"control plane of scope Namespaced.")
+	}
+	return about
 }

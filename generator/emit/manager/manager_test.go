@@ -421,7 +421,9 @@ func TestKustomizeBuild(t *testing.T) {
 	// external-dns's DNSEndpoint).
 	want := slices.Concat([]string{"ClusterRole", "ClusterRole", "ClusterRoleBinding", "ClusterRoleBinding"},
 		slices.Repeat([]string{"CustomResourceDefinition"}, 12),
-		[]string{"Deployment", "MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding", "Namespace", "Role", "RoleBinding", "ServiceAccount"})
+		[]string{"Deployment", "MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding", "Namespace", "Role", "RoleBinding", "ServiceAccount"},
+		// KubeFed's webhook rules, one policy per kind it validated.
+		slices.Repeat([]string{"ValidatingAdmissionPolicy"}, 3), slices.Repeat([]string{"ValidatingAdmissionPolicyBinding"}, 3))
 	if !slices.Equal(kinds, want) {
 		t.Errorf("kustomize built %v, want %v", kinds, want)
 	}

@@ -114,6 +114,11 @@ func ClusterRules(set *model.Set) []Rule {
 		rule(nil, []string{externalDNSGroup, dnsGroup}, []string{"dnsendpoints"}, write))
 	return append(rules,
 		rule([]string{
+			"KubeFed's PropagatedVersions of federated objects, written only with",
+			"--write-propagated-versions.",
+		}, []string{coreGroup}, []string{"clusterpropagatedversions", "propagatedversions"}, write),
+		rule(nil, []string{coreGroup}, []string{"clusterpropagatedversions/status", "propagatedversions/status"}, status),
+		rule([]string{
 			"KubeFed's configuration: whether a type propagates, whether objects are adopted.",
 			"It lives in the KubeFed namespace, but the sync controllers watch it through",
 			"the manager's cache, which spans the cluster.",

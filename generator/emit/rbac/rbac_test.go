@@ -105,6 +105,8 @@ func TestRBAC(t *testing.T) {
 		expand("core.kubefed.io", []string{"kubefedconfigs", "federatedtypeconfigs"}, "get", "list", "watch"),
 		expand("core.kubefed.io", []string{"federatedtypeconfigs/status"}, "get", "update", "patch"),
 		expand("core.kubefed.io", []string{"federatedtypeconfigs"}, "patch"),
+		expand("core.kubefed.io", []string{"propagatedversions", "clusterpropagatedversions"}, "get", "list", "watch", "create", "update", "delete"),
+		expand("core.kubefed.io", []string{"propagatedversions/status", "clusterpropagatedversions/status"}, "get", "update", "patch"),
 		expand("", []string{"namespaces"}, "get"),
 		expand("multiclusterdns.kubefed.io", []string{"servicednsrecords", "ingressdnsrecords"}, "get", "list", "watch"),
 		expand("multiclusterdns.kubefed.io", []string{"servicednsrecords/status", "ingressdnsrecords/status"}, "get", "update", "patch"),

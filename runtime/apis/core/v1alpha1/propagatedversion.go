@@ -1,6 +1,10 @@
 package v1alpha1
 
-import metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+import (
+	"strings"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
 
 // PropagatedVersionStatus is what was last propagated for one federated object.
 type PropagatedVersionStatus struct {
@@ -67,4 +71,10 @@ type ClusterPropagatedVersionList struct {
 	metav1.TypeMeta `json:",inline"`
 	metav1.ListMeta `json:"metadata,omitempty"`
 	Items           []ClusterPropagatedVersion `json:"items"`
+}
+
+// PropagatedVersionName is the name of the (Cluster)PropagatedVersion of the
+// federated object called name whose target kind is kind, as KubeFed names it.
+func PropagatedVersionName(kind, name string) string {
+	return strings.ToLower(kind) + "-" + name
 }

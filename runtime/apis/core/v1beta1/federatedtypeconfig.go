@@ -32,14 +32,12 @@ type FederatedTypeConfigSpec struct {
 	// TargetType is the type propagated to member clusters.
 	TargetType APIResource `json:"targetType"`
 	// FederatedType holds the template, placement and overrides.
-	// +kubebuilder:validation:XValidation:rule="has(self.group) && self.group.contains('.')",message="federatedType.group is required and should be a domain with at least one dot"
 	FederatedType APIResource `json:"federatedType"`
 	// Propagation turns propagation of this type on or off at run time.
 	Propagation Switch `json:"propagation"`
 	// StatusType is KubeFed's type for collected status. Kept for compatibility:
 	// the federated object's own status holds what is collected here.
 	// +optional
-	// +kubebuilder:validation:XValidation:rule="has(self.group) && self.group.contains('.')",message="statusType.group is required and should be a domain with at least one dot"
 	StatusType *APIResource `json:"statusType,omitempty"`
 	// StatusCollection is KubeFed's switch for collecting member status into
 	// the federated objects' status.clusters[] (remoteStatus, health); unlike
@@ -106,7 +104,6 @@ const (
 // +kubebuilder:printcolumn:name="Controller",type=string,JSONPath=`.status.propagationController`
 // +kubebuilder:printcolumn:name="Mode",type=string,JSONPath=`.status.conditions[?(@.type=="Propagating")].reason`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
-// +kubebuilder:validation:XValidation:rule="self.metadata.name == (has(self.spec.targetType.group) && size(self.spec.targetType.group) > 0 ? self.spec.targetType.pluralName + '.' + self.spec.targetType.group : self.spec.targetType.pluralName)",message="name must be 'TARGET_PLURAL_NAME(.TARGET_GROUP_NAME)'"
 type FederatedTypeConfig struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`

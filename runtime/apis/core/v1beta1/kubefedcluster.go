@@ -33,8 +33,6 @@ type KubeFedClusterSpec struct {
 	// APIEndpoint is the member's API server address: a URL (http or https, no
 	// path), or a host or host:port, which means https, e.g. 10.0.0.1:6443.
 	// +kubebuilder:validation:MinLength=1
-	// +kubebuilder:validation:XValidation:rule="size(self) == 0 || !self.contains('://') || (isURL(self) && url(self).getScheme() in ['http', 'https'] && size(url(self).getHostname()) > 0 && size(url(self).getEscapedPath()) <= 1 && (size(url(self).getPort()) == 0 || (int(url(self).getPort()) >= 1 && int(url(self).getPort()) <= 65535)))",message="apiEndpoint must be an http or https URL without a path, or a host[:port]"
-	// +kubebuilder:validation:XValidation:rule="size(self) == 0 || self.contains('://') || (isURL('https://' + self) && url('https://' + self).getScheme() in ['http', 'https'] && size(url('https://' + self).getHostname()) > 0 && size(url('https://' + self).getEscapedPath()) <= 1 && (size(url('https://' + self).getPort()) == 0 || (int(url('https://' + self).getPort()) >= 1 && int(url('https://' + self).getPort()) <= 65535)))",message="apiEndpoint must be an http or https URL without a path, or a host[:port]"
 	APIEndpoint string `json:"apiEndpoint"`
 	// CABundle verifies the member's serving certificate.
 	// +optional
@@ -45,11 +43,9 @@ type KubeFedClusterSpec struct {
 	// DisabledTLSValidations switches off TLS checks for this member: * (all, and
 	// then alone), SubjectName, ValidityPeriod.
 	// +optional
-	// +kubebuilder:validation:XValidation:rule="!('*' in self) || size(self) == 1",message="when * is specified, it is expected to be the only option in list"
 	DisabledTLSValidations []TLSValidation `json:"disabledTLSValidations,omitempty"`
 	// ProxyURL is a proxy to reach the member through: an http, https or socks5 URL.
 	// +optional
-	// +kubebuilder:validation:XValidation:rule="size(self) == 0 || (isURL(self) && url(self).getScheme() in ['http', 'https', 'socks5'])",message="proxy URL scheme must be one of: [http, https, socks5]"
 	ProxyURL string `json:"proxyURL,omitempty"`
 }
 

@@ -33,7 +33,6 @@ type KubeFedConfigSpec struct {
 	// namespace. It cannot be changed after creation.
 	// +optional
 	// +kubebuilder:default=Cluster
-	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="scope is immutable"
 	Scope Scope `json:"scope,omitempty"`
 	// +optional
 	// +kubebuilder:default={}
@@ -65,21 +64,18 @@ type DurationConfig struct {
 	// AvailableDelay is how long to wait before propagating to a cluster that became ready.
 	// +optional
 	// +kubebuilder:default="20s"
-	// +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s')",message="availableDelay should be greater than 0"
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^\+?(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$`
 	AvailableDelay *metav1.Duration `json:"availableDelay,omitempty"`
 	// UnavailableDelay is how long to wait before acting on a cluster that became unready.
 	// +optional
 	// +kubebuilder:default="60s"
-	// +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s')",message="unavailableDelay should be greater than 0"
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^\+?(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$`
 	UnavailableDelay *metav1.Duration `json:"unavailableDelay,omitempty"`
 	// CacheSyncTimeout bounds the wait for a member cluster's caches.
 	// +optional
 	// +kubebuilder:default="5m"
-	// +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s')",message="cacheSyncTimeout should be greater than 0"
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^\+?(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$`
 	CacheSyncTimeout *metav1.Duration `json:"cacheSyncTimeout,omitempty"`
@@ -98,28 +94,22 @@ const (
 )
 
 // LeaderElectConfig configures leader election of the controller manager.
-//
-// +kubebuilder:validation:XValidation:rule="!has(self.leaseDuration) || !has(self.renewDeadline) || duration(self.leaseDuration) > duration(self.renewDeadline)",message="leaseDuration must be greater than renewDeadline"
-// +kubebuilder:validation:XValidation:rule="!has(self.renewDeadline) || !has(self.retryPeriod) || duration(self.renewDeadline).getMilliseconds() * 5 > duration(self.retryPeriod).getMilliseconds() * 6",message="renewDeadline must be greater than retryPeriod*JitterFactor(1.2)"
 type LeaderElectConfig struct {
 	// LeaseDuration is how long a leader holds the lease without renewing it.
 	// +optional
 	// +kubebuilder:default="15s"
-	// +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s')",message="leaseDuration should be greater than 0"
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^\+?(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$`
 	LeaseDuration *metav1.Duration `json:"leaseDuration,omitempty"`
 	// RenewDeadline is how long the leader tries to renew before giving up.
 	// +optional
 	// +kubebuilder:default="10s"
-	// +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s')",message="renewDeadline should be greater than 0"
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^\+?(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$`
 	RenewDeadline *metav1.Duration `json:"renewDeadline,omitempty"`
 	// RetryPeriod is the wait between attempts to acquire or renew.
 	// +optional
 	// +kubebuilder:default="5s"
-	// +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s')",message="retryPeriod should be greater than 0"
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^\+?(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$`
 	RetryPeriod *metav1.Duration `json:"retryPeriod,omitempty"`
@@ -137,10 +127,25 @@ const (
 	FeaturePushReconciler = "PushReconciler"
 	// FeatureSchedulerPreferences: ReplicaSchedulingPreference scheduling.
 	FeatureSchedulerPreferences = "SchedulerPreferences"
-	// FeatureRawResourceStatusCollection: member object status collected into the
-	// federated object.
+	// FeatureRawResourceStatusCollection: in KubeFed, member object status
+	// collected into the federated object, instead of FederatedServiceStatus.
 	FeatureRawResourceStatusCollection = "RawResourceStatusCollection"
+	// FeatureCrossClusterServiceDiscovery: ServiceDNSRecords (KubeFed v0.6.1).
+	FeatureCrossClusterServiceDiscovery = "CrossClusterServiceDiscovery"
+	// FeatureFederatedIngress: IngressDNSRecords (KubeFed v0.6.1).
+	FeatureFederatedIngress = "FederatedIngress"
 )
+
+// DefaultFeatureGates are KubeFed's defaults of its feature gates: v0.10's, and
+// v0.6.1's for the two multicluster DNS gates, which v0.10 no longer has. The
+// keys are every gate there is.
+var DefaultFeatureGates = map[string]bool{
+	FeaturePushReconciler:               true,
+	FeatureSchedulerPreferences:         true,
+	FeatureRawResourceStatusCollection:  false,
+	FeatureCrossClusterServiceDiscovery: false,
+	FeatureFederatedIngress:             false,
+}
 
 // FeatureGatesConfig switches one feature.
 type FeatureGatesConfig struct {
@@ -156,7 +161,6 @@ type ClusterHealthCheckConfig struct {
 	// Period between checks.
 	// +optional
 	// +kubebuilder:default="10s"
-	// +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s')",message="period should be greater than 0"
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^\+?(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$`
 	Period *metav1.Duration `json:"period,omitempty"`
@@ -173,7 +177,6 @@ type ClusterHealthCheckConfig struct {
 	// Timeout of one check.
 	// +optional
 	// +kubebuilder:default="3s"
-	// +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s')",message="timeout should be greater than 0"
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^\+?(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$`
 	Timeout *metav1.Duration `json:"timeout,omitempty"`
@@ -206,14 +209,19 @@ type StatusControllerConfig struct {
 }
 
 // FeatureEnabled says whether the named feature is on: its entry in featureGates,
-// else KubeFed's default (every feature on but RawResourceStatusCollection).
+// else KubeFed's default (DefaultFeatureGates). A name that is not a gate is
+// off: the CRD refuses such an entry, so only code can ask for one.
 func (s *KubeFedConfigSpec) FeatureEnabled(name string) bool {
+	on, known := DefaultFeatureGates[name]
+	if !known {
+		return false
+	}
 	for _, g := range s.FeatureGates {
 		if g.Name == name {
 			return g.Configuration == Enabled
 		}
 	}
-	return name != FeatureRawResourceStatusCollection
+	return on
 }
 
 // KubeFedConfig is the control plane's configuration; one lives in the KubeFed namespace.
