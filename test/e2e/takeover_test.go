@@ -24,6 +24,7 @@ import (
 
 	typesv1beta1 "github.com/kubefed-gen/kubefed/cmd/controller-manager/apis/types/v1beta1"
 	corev1alpha1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1alpha1"
+	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
 	fedv1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/types/v1beta1"
 	"github.com/kubefed-gen/kubefed/runtime/manager"
 	"github.com/kubefed-gen/kubefed/runtime/status"
@@ -188,6 +189,12 @@ func TestTakeOverFromKubeFed(t *testing.T) {
 	t0 := time.Now()
 	kubectl(t, binDir, kubeconfig, "--context", "host", "apply", "--server-side", "--force-conflicts", "-k", filepath.Join("..", "..", "cmd", "controller-manager", "config", "core"))
 	kubectl(t, binDir, kubeconfig, "--context", "host", "apply", "--server-side", "--force-conflicts", "-k", filepath.Join("..", "..", "cmd", "controller-manager", "config", "crd"))
+	// KubeFed's finalizer would keep a deleted FederatedTypeConfig for ever,
+	// since no KubeFed runs to remove it; this manager puts none on them.
+	for _, name := range []string{"namespaces", "configmaps", "deployments.apps"} {
+		kubectl(t, binDir, kubeconfig, "--context", "host", "patch", "federatedtypeconfigs.core.kubefed.io", name, "-n", federation.KubefedNamespace,
+			"--type=json", `-p=[{"op":"remove","path":"/metadata/finalizers"}]`)
+	}
 	f := federation.TakeOver(t, set, manager.Options{})
 
 	// 6. Every federated object reports Propagated, as this manager writes it.
@@ -217,6 +224,15 @@ func TestTakeOverFromKubeFed(t *testing.T) {
 		})
 	}
 	t.Logf("the default manager reports every federated object Propagated %s after the CRDs were replaced", time.Since(t0).Round(time.Second))
+	for _, name := range []string{"namespaces", "configmaps", "deployments.apps"} {
+		var ftc corev1beta1.FederatedTypeConfig
+		if err := f.Host.Get(ctx, client.ObjectKey{Namespace: federation.KubefedNamespace, Name: name}, &ftc); err != nil {
+			t.Fatal(err)
+		}
+		if len(ftc.Finalizers) != 0 {
+			t.Errorf("FederatedTypeConfig %s has finalizers %v after the takeover, want none", name, ftc.Finalizers)
+		}
+	}
 
 	// 7. The member objects were taken over in place, with one write each.
 	got := writes.settle(t, 3*time.Second)

@@ -29,6 +29,20 @@ import (
 // when the test ends. Stopping the clusters stays with the caller.
 func TakeOver(t testing.TB, set *clusters.Set, opts manager.Options) *Federation {
 	t.Helper()
+	// As Start does: all of the manager's log with KUBEFED_TEST_LOG, else its
+	// last lines when the test fails.
+	if os.Getenv("KUBEFED_TEST_LOG") != "" {
+		ctrl.SetLogger(zap.New(zap.UseDevMode(true)))
+	} else {
+		const keep = 400
+		tail := newLogTail(keep)
+		ctrl.SetLogger(zap.New(zap.WriteTo(tail), zap.ConsoleEncoder(), zap.StacktraceLevel(zapcore.PanicLevel)))
+		t.Cleanup(func() {
+			if t.Failed() {
+				t.Logf("the controller manager's last %d log lines:\n%s", keep, tail)
+			}
+		})
+	}
 	scheme := runtime.NewScheme()
 	for _, add := range []func(*runtime.Scheme) error{clientgoscheme.AddToScheme, corev1beta1.AddToScheme, schedulingv1alpha1.AddToScheme, apiextensionsv1.AddToScheme, typesv1beta1.AddToScheme} {
 		if err := add(scheme); err != nil {
@@ -45,20 +59,6 @@ func TakeOver(t testing.TB, set *clusters.Set, opts manager.Options) *Federation
 		if f.Members[m.Name], err = client.New(m.Config, client.Options{Scheme: scheme}); err != nil {
 			t.Fatal(err)
 		}
-	}
-	// As Start does: all of the manager's log with KUBEFED_TEST_LOG, else its
-	// last lines when the test fails.
-	if os.Getenv("KUBEFED_TEST_LOG") != "" {
-		ctrl.SetLogger(zap.New(zap.UseDevMode(true)))
-	} else {
-		const keep = 400
-		tail := newLogTail(keep)
-		ctrl.SetLogger(zap.New(zap.WriteTo(tail), zap.ConsoleEncoder(), zap.StacktraceLevel(zapcore.PanicLevel)))
-		t.Cleanup(func() {
-			if t.Failed() {
-				t.Logf("the controller manager's last %d log lines:\n%s", keep, tail)
-			}
-		})
 	}
 	opts.Namespace = KubefedNamespace
 	opts.MetricsAddr, opts.ProbeAddr = "0", "0"
