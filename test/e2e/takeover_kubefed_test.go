@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -169,28 +170,19 @@ func createYAML(t testing.TB, c client.Client, data string) []*unstructured.Unst
 	return objs
 }
 
-// chartTypeConfigs returns the FederatedTypeConfigs named of KubeFed's chart, in
-// the KubeFed namespace, as its Helm release would install them.
-func chartTypeConfigs(t testing.TB, chartDir string, names ...string) []*unstructured.Unstructured {
+// chartTypeConfigs returns the FederatedTypeConfigs of KubeFed's chart, in the
+// KubeFed namespace, as its Helm release installs them.
+func chartTypeConfigs(t testing.TB, chartDir string) []*unstructured.Unstructured {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(chartDir, "federatedtypeconfigs.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	byName := map[string]*unstructured.Unstructured{}
-	for _, obj := range decodeYAML(t, data) {
+	objs := decodeYAML(t, data)
+	for _, obj := range objs {
 		obj.SetNamespace(federation.KubefedNamespace)
-		byName[obj.GetName()] = obj
 	}
-	var out []*unstructured.Unstructured
-	for _, name := range names {
-		obj, ok := byName[name]
-		if !ok {
-			t.Fatalf("KubeFed's chart has no FederatedTypeConfig %s", name)
-		}
-		out = append(out, obj)
-	}
-	return out
+	return objs
 }
 
 // startKubeFed runs KubeFed's controller manager against the host of kubeconfig
@@ -376,4 +368,23 @@ func originOf(t testing.TB, host client.Reader, cluster string) string {
 		t.Fatal(err)
 	}
 	return id + "/" + cluster
+}
+
+// specDiff says which top-level fields of spec differ between a and b, with both
+// values.
+func specDiff(a, b *unstructured.Unstructured) string {
+	sa, _, _ := unstructured.NestedMap(a.Object, "spec")
+	sb, _, _ := unstructured.NestedMap(b.Object, "spec")
+	var out []string
+	for k := range sa {
+		if !reflect.DeepEqual(sa[k], sb[k]) {
+			out = append(out, fmt.Sprintf("%s: %v -> %v", k, sa[k], sb[k]))
+		}
+	}
+	for k := range sb {
+		if _, ok := sa[k]; !ok {
+			out = append(out, fmt.Sprintf("%s: (none) -> %v", k, sb[k]))
+		}
+	}
+	return strings.Join(out, "; ")
 }

@@ -107,10 +107,12 @@ func TestTakeOverFromKubeFed(t *testing.T) {
 			t.Fatalf("kubefedctl %s: %v\n%s%s", strings.Join(args, " "), err, out, errOut)
 		}
 	}
-	for _, ftc := range chartTypeConfigs(t, chartDir, "namespaces", "configmaps", "deployments.apps") {
+	var ftcNames []string
+	for _, ftc := range chartTypeConfigs(t, chartDir) {
 		if err := host.Create(ctx, ftc); err != nil {
 			t.Fatal(err)
 		}
+		ftcNames = append(ftcNames, ftc.GetName())
 	}
 	kubefed := startKubeFed(t, binDir, kubeconfig)
 	fedObjs := createYAML(t, host, kubeFedObjects)
@@ -163,7 +165,7 @@ func TestTakeOverFromKubeFed(t *testing.T) {
 	}
 	// KubeFed's finalizer stays on its FederatedTypeConfigs, which nothing
 	// removes once KubeFed is gone (see the guide).
-	for _, name := range []string{"namespaces", "configmaps", "deployments.apps"} {
+	for _, name := range ftcNames {
 		ftc := &unstructured.Unstructured{}
 		ftc.SetGroupVersionKind(schemaGVK("core.kubefed.io", "v1beta1", "FederatedTypeConfig"))
 		if err := host.Get(ctx, client.ObjectKey{Namespace: federation.KubefedNamespace, Name: name}, ftc); err != nil {
@@ -191,7 +193,7 @@ func TestTakeOverFromKubeFed(t *testing.T) {
 	kubectl(t, binDir, kubeconfig, "--context", "host", "apply", "--server-side", "--force-conflicts", "-k", filepath.Join("..", "..", "cmd", "controller-manager", "config", "crd"))
 	// KubeFed's finalizer would keep a deleted FederatedTypeConfig for ever,
 	// since no KubeFed runs to remove it; this manager puts none on them.
-	for _, name := range []string{"namespaces", "configmaps", "deployments.apps"} {
+	for _, name := range ftcNames {
 		kubectl(t, binDir, kubeconfig, "--context", "host", "patch", "federatedtypeconfigs.core.kubefed.io", name, "-n", federation.KubefedNamespace,
 			"--type=json", `-p=[{"op":"remove","path":"/metadata/finalizers"}]`)
 	}
@@ -224,7 +226,7 @@ func TestTakeOverFromKubeFed(t *testing.T) {
 		})
 	}
 	t.Logf("the default manager reports every federated object Propagated %s after the CRDs were replaced", time.Since(t0).Round(time.Second))
-	for _, name := range []string{"namespaces", "configmaps", "deployments.apps"} {
+	for _, name := range ftcNames {
 		var ftc corev1beta1.FederatedTypeConfig
 		if err := f.Host.Get(ctx, client.ObjectKey{Namespace: federation.KubefedNamespace, Name: name}, &ftc); err != nil {
 			t.Fatal(err)
@@ -241,6 +243,12 @@ func TestTakeOverFromKubeFed(t *testing.T) {
 		obj := getMember(t, configs, o)
 		if obj.GetUID() != before[o].GetUID() {
 			t.Errorf("%s was replaced: UID %s, KubeFed's was %s", o, obj.GetUID(), before[o].GetUID())
+		}
+		// Only metadata changed: a Deployment's pod template, and so its pods,
+		// stay. (Its generation still goes up by one: a Deployment's annotations
+		// count, since they are copied to its ReplicaSets.)
+		if d := specDiff(before[o], obj); d != "" {
+			t.Errorf("%s: spec changed: %s", o, d)
 		}
 		if want := originOf(t, f.Host, o.cluster); obj.GetAnnotations()[fedv1beta1.OriginAnnotation] != want {
 			t.Errorf("%s has origin %q, want %q", o, obj.GetAnnotations()[fedv1beta1.OriginAnnotation], want)
@@ -262,6 +270,25 @@ func TestTakeOverFromKubeFed(t *testing.T) {
 	if d := getMember(t, configs, written[3]); fmt.Sprint(d.Object["spec"].(map[string]any)["replicas"]) != "3" {
 		t.Errorf("member2's Deployment lost the override: replicas %v", d.Object["spec"].(map[string]any)["replicas"])
 	}
+
+	// The manager now propagates changes to what it took over.
+	if err := f.Host.Get(ctx, client.ObjectKeyFromObject(typed[2]), typed[2]); err != nil {
+		t.Fatal(err)
+	}
+	typed[2].(*typesv1beta1.FederatedConfigMap).Spec.Template.Data["color"] = "green"
+	if err := f.Host.Update(ctx, typed[2]); err != nil {
+		t.Fatal(err)
+	}
+	f.Eventually(t, "member1's ConfigMap updated", func(ctx context.Context) error {
+		var cm corev1.ConfigMap
+		if err := f.Members["member1"].Get(ctx, client.ObjectKey{Namespace: "takeover", Name: "settings"}, &cm); err != nil {
+			return err
+		}
+		if cm.Data["color"] != "green" || cm.UID != before[written[4]].GetUID() {
+			return fmt.Errorf("data %v, UID %s", cm.Data, cm.UID)
+		}
+		return nil
+	})
 
 	// 8. KubeFed's PropagatedVersions are left as they were; kubefedctl deletes them.
 	after := propagatedVersions(t, host, "takeover")
