@@ -72,8 +72,9 @@ spec:
     configuration: Enabled
 `
 	// kubeFedObjects are the federated objects KubeFed propagates: a namespace on
-	// both members, a Deployment with an override on member2, and a ConfigMap
-	// placed by clusterSelector (member1 only) whose template has an annotation.
+	// both members, a Deployment with an override on member2, a ConfigMap placed
+	// by clusterSelector (member1 only) whose template has an annotation, and a
+	// cluster-scoped ClusterRole on both members.
 	kubeFedObjects = `
 apiVersion: types.kubefed.io/v1beta1
 kind: FederatedNamespace
@@ -135,6 +136,21 @@ spec:
     clusterSelector:
       matchLabels:
         region: eu
+---
+apiVersion: types.kubefed.io/v1beta1
+kind: FederatedClusterRole
+metadata:
+  name: reader
+spec:
+  template:
+    rules:
+    - apiGroups: [""]
+      resources: [configmaps]
+      verbs: [get, list]
+  placement:
+    clusters:
+    - name: member1
+    - name: member2
 `
 )
 
@@ -355,7 +371,7 @@ func schemaGVK(group, version, kind string) schema.GroupVersionKind {
 
 // gvkOf is the kind of the few resources the takeover test reads.
 func gvkOf(r schema.GroupVersionResource) schema.GroupVersionKind {
-	kinds := map[string]string{"namespaces": "Namespace", "deployments": "Deployment", "configmaps": "ConfigMap"}
+	kinds := map[string]string{"namespaces": "Namespace", "deployments": "Deployment", "configmaps": "ConfigMap", "clusterroles": "ClusterRole"}
 	return r.GroupVersion().WithKind(kinds[r.Resource])
 }
 

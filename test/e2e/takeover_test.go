@@ -34,7 +34,7 @@ import (
 
 // TestTakeOverFromKubeFed runs KubeFed v0.10.0's own controller manager on a real
 // host and two members until it has propagated a namespace, a Deployment with an
-// override and a ConfigMap placed by clusterSelector, stops it, installs this
+// override, a ConfigMap placed by clusterSelector and a ClusterRole, stops it, installs this
 // project's CRDs over KubeFed's and starts the default controller manager, in the
 // order docs/migrating-from-kubefed.md gives. The member objects KubeFed wrote
 // are taken over in place (same UIDs) with one write each, the federated objects
@@ -119,7 +119,7 @@ func TestTakeOverFromKubeFed(t *testing.T) {
 
 	// 3. Wait until KubeFed reports every federated object propagated and the
 	// member objects exist.
-	placed := map[string][]string{"FederatedNamespace": {"member1", "member2"}, "FederatedDeployment": {"member1", "member2"}, "FederatedConfigMap": {"member1"}}
+	placed := map[string][]string{"FederatedNamespace": {"member1", "member2"}, "FederatedDeployment": {"member1", "member2"}, "FederatedConfigMap": {"member1"}, "FederatedClusterRole": {"member1", "member2"}}
 	for _, obj := range fedObjs {
 		waitKubeFedPropagated(t, host, obj, placed[obj.GetKind()])
 	}
@@ -129,6 +129,8 @@ func TestTakeOverFromKubeFed(t *testing.T) {
 		{"member1", gvr("apps", "v1", "deployments"), "takeover", "web"},
 		{"member2", gvr("apps", "v1", "deployments"), "takeover", "web"},
 		{"member1", gvr("", "v1", "configmaps"), "takeover", "settings"},
+		{"member1", gvr("rbac.authorization.k8s.io", "v1", "clusterroles"), "", "reader"},
+		{"member2", gvr("rbac.authorization.k8s.io", "v1", "clusterroles"), "", "reader"},
 	}
 	// KubeFed propagates the template's metadata except its annotations.
 	var settings corev1.ConfigMap
@@ -145,7 +147,7 @@ func TestTakeOverFromKubeFed(t *testing.T) {
 	if dep.Spec.Replicas == nil || *dep.Spec.Replicas != 3 {
 		t.Errorf("KubeFed's Deployment in member2 has replicas %v, want the override's 3", dep.Spec.Replicas)
 	}
-	pvs := propagatedVersions(t, host, "takeover")
+	pvs := propagatedVersions(t, host)
 	if len(pvs) != len(fedObjs) {
 		t.Errorf("KubeFed left PropagatedVersions %v, want one for each of the %d federated objects", pvs, len(fedObjs))
 	}
@@ -204,6 +206,7 @@ func TestTakeOverFromKubeFed(t *testing.T) {
 		&typesv1beta1.FederatedNamespace{ObjectMeta: metav1.ObjectMeta{Namespace: "takeover", Name: "takeover"}},
 		&typesv1beta1.FederatedDeployment{ObjectMeta: metav1.ObjectMeta{Namespace: "takeover", Name: "web"}},
 		&typesv1beta1.FederatedConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: "takeover", Name: "settings"}},
+		&typesv1beta1.FederatedClusterRole{ObjectMeta: metav1.ObjectMeta{Name: "reader"}},
 	}
 	for _, obj := range typed {
 		want := map[string]fedv1beta1.PropagationStatus{}
@@ -291,23 +294,23 @@ func TestTakeOverFromKubeFed(t *testing.T) {
 	})
 
 	// 8. KubeFed's PropagatedVersions are left as they were; kubefedctl deletes them.
-	after := propagatedVersions(t, host, "takeover")
+	after := propagatedVersions(t, host)
 	if fmt.Sprint(after) != fmt.Sprint(pvs) {
 		t.Errorf("PropagatedVersions changed under the default manager: %v, KubeFed left %v", after, pvs)
 	}
 	out, errOut, err := runCtl(ctx, kubeconfig, "delete-propagated-versions", "-A", "--dry-run=client")
-	if err != nil || strings.Count(out, "deleted from takeover namespace (dry run)") != len(pvs) {
+	if err != nil || strings.Count(out, " deleted") != len(pvs) || strings.Count(out, " (dry run)\n") != len(pvs) {
 		t.Fatalf("delete-propagated-versions --dry-run=client: %v\n%s%s", err, out, errOut)
 	}
-	if left := propagatedVersions(t, host, "takeover"); len(left) != len(pvs) {
+	if left := propagatedVersions(t, host); len(left) != len(pvs) {
 		t.Errorf("a client dry run deleted PropagatedVersions: %v left of %v", left, pvs)
 	}
 	out, errOut, err = runCtl(ctx, kubeconfig, "delete-propagated-versions", "-A")
-	if err != nil || strings.Count(out, "deleted from takeover namespace\n") != len(pvs) {
+	if err != nil || strings.Count(out, " deleted") != len(pvs) || strings.Contains(out, "dry run") {
 		t.Fatalf("delete-propagated-versions -A: %v\n%s%s", err, out, errOut)
 	}
 	t.Logf("kubefedctl delete-propagated-versions -A:\n%s", out)
-	if left := propagatedVersions(t, host, "takeover"); len(left) != 0 {
+	if left := propagatedVersions(t, host); len(left) != 0 {
 		t.Errorf("PropagatedVersions left after delete-propagated-versions: %v", left)
 	}
 
@@ -396,18 +399,20 @@ func waitKubeFedPropagated(t testing.TB, host client.Client, obj *unstructured.U
 	t.Fatalf("KubeFed did not report %s %s propagated to %v in two minutes; status %s", obj.GetKind(), obj.GetName(), clusterNames, last)
 }
 
-// propagatedVersions lists the names and resourceVersions of the
-// PropagatedVersions in namespace.
-func propagatedVersions(t testing.TB, host client.Client, namespace string) []string {
+// propagatedVersions lists the PropagatedVersions (as namespace/name) and
+// ClusterPropagatedVersions (as name) in the host, with their resourceVersions.
+func propagatedVersions(t testing.TB, host client.Client) []string {
 	t.Helper()
-	list := &unstructured.UnstructuredList{}
-	list.SetGroupVersionKind(corev1alpha1.SchemeGroupVersion.WithKind("PropagatedVersionList"))
-	if err := host.List(context.Background(), list, client.InNamespace(namespace)); err != nil {
-		t.Fatal(err)
-	}
 	var out []string
-	for _, pv := range list.Items {
-		out = append(out, pv.GetName()+"@"+pv.GetResourceVersion())
+	for _, kind := range []string{"PropagatedVersionList", "ClusterPropagatedVersionList"} {
+		list := &unstructured.UnstructuredList{}
+		list.SetGroupVersionKind(corev1alpha1.SchemeGroupVersion.WithKind(kind))
+		if err := host.List(context.Background(), list); err != nil {
+			t.Fatal(err)
+		}
+		for _, pv := range list.Items {
+			out = append(out, client.ObjectKeyFromObject(&pv).String()+"@"+pv.GetResourceVersion())
+		}
 	}
 	slices.Sort(out)
 	return out
