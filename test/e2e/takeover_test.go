@@ -18,6 +18,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/wait"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -157,6 +158,31 @@ func TestTakeOverFromKubeFed(t *testing.T) {
 	if err := kubefed.Stop(30 * time.Second); err != nil {
 		t.Fatalf("stop KubeFed's controller manager: %v", err)
 	}
+	for _, obj := range fedObjs {
+		if err := host.Get(ctx, client.ObjectKeyFromObject(obj), obj); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A federated object with a typo in its template, placed nowhere, which
+	// KubeFed's schema (unknown template fields preserved) accepts.
+	typo := createYAML(t, host, `
+apiVersion: types.kubefed.io/v1beta1
+kind: FederatedConfigMap
+metadata:
+  name: typo
+  namespace: takeover
+spec:
+  template:
+    data:
+      color: blue
+    dataa:
+      color: red
+  placement:
+    clusters: []
+`)[0]
+	if tmpl, _, _ := unstructured.NestedMap(typo.Object, "spec", "template"); tmpl["dataa"] == nil {
+		t.Fatalf("KubeFed's CRD did not keep the unknown template field dataa: %v", tmpl)
+	}
 	before := map[takenObject]*unstructured.Unstructured{}
 	for _, o := range written {
 		obj := getMember(t, configs, o)
@@ -193,6 +219,34 @@ func TestTakeOverFromKubeFed(t *testing.T) {
 	t0 := time.Now()
 	kubectl(t, binDir, kubeconfig, "--context", "host", "apply", "--server-side", "--force-conflicts", "-k", filepath.Join("..", "..", "cmd", "controller-manager", "config", "core"))
 	kubectl(t, binDir, kubeconfig, "--context", "host", "apply", "--server-side", "--force-conflicts", "-k", filepath.Join("..", "..", "cmd", "controller-manager", "config", "crd"))
+	// The API server prunes what the new schemas do not know from every object
+	// it reads, old ones included: a template field the type does not have,
+	// which KubeFed's schema kept, is gone; KubeFed's valid federated objects
+	// read back with the specs they had.
+	// (The API server switches to a new schema shortly after the CRD is written.)
+	var tmpl map[string]any
+	err = wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
+		if err := host.Get(ctx, client.ObjectKeyFromObject(typo), typo); err != nil {
+			return false, err
+		}
+		tmpl, _, _ = unstructured.NestedMap(typo.Object, "spec", "template")
+		return tmpl["dataa"] == nil, nil
+	})
+	if err != nil || tmpl["data"] == nil {
+		t.Errorf("the template of %s under the new CRD is %v (%v), want data without dataa", typo.GetName(), tmpl, err)
+	}
+	if err := host.Delete(ctx, typo); err != nil {
+		t.Fatal(err)
+	}
+	for _, obj := range fedObjs {
+		was := obj.DeepCopy()
+		if err := host.Get(ctx, client.ObjectKeyFromObject(obj), obj); err != nil {
+			t.Fatal(err)
+		}
+		if d := specDiff(was, obj); d != "" {
+			t.Errorf("%s %s reads back differently under the new CRD: %s", obj.GetKind(), obj.GetName(), d)
+		}
+	}
 	// KubeFed's finalizer would keep a deleted FederatedTypeConfig for ever,
 	// since no KubeFed runs to remove it; this manager puts none on them.
 	for _, name := range ftcNames {
