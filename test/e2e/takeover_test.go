@@ -349,14 +349,16 @@ spec:
 	if fmt.Sprint(after) != fmt.Sprint(pvs) {
 		t.Errorf("PropagatedVersions changed under the default manager: %v, KubeFed left %v", after, pvs)
 	}
-	out, errOut, err := runCtl(ctx, kubeconfig, "delete-propagated-versions", "-A", "--dry-run=client")
-	if err != nil || strings.Count(out, " deleted") != len(pvs) || strings.Count(out, " (dry run)\n") != len(pvs) {
-		t.Fatalf("delete-propagated-versions --dry-run=client: %v\n%s%s", err, out, errOut)
+	for _, dryRun := range []string{"client", "server"} {
+		out, errOut, err := runCtl(ctx, kubeconfig, "delete-propagated-versions", "-A", "--dry-run="+dryRun)
+		if err != nil || strings.Count(out, " deleted") != len(pvs) || strings.Count(out, "dry run)\n") != len(pvs) {
+			t.Fatalf("delete-propagated-versions --dry-run=%s: %v\n%s%s", dryRun, err, out, errOut)
+		}
+		if left := propagatedVersions(t, host); fmt.Sprint(left) != fmt.Sprint(pvs) {
+			t.Errorf("a %s dry run changed the PropagatedVersions: %v, were %v", dryRun, left, pvs)
+		}
 	}
-	if left := propagatedVersions(t, host); len(left) != len(pvs) {
-		t.Errorf("a client dry run deleted PropagatedVersions: %v left of %v", left, pvs)
-	}
-	out, errOut, err = runCtl(ctx, kubeconfig, "delete-propagated-versions", "-A")
+	out, errOut, err := runCtl(ctx, kubeconfig, "delete-propagated-versions", "-A")
 	if err != nil || strings.Count(out, " deleted") != len(pvs) || strings.Contains(out, "dry run") {
 		t.Fatalf("delete-propagated-versions -A: %v\n%s%s", err, out, errOut)
 	}
