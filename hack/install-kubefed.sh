@@ -14,8 +14,8 @@
 # once two of its dependencies are raised: github.com/json-iterator/go to v1.1.12
 # and github.com/modern-go/reflect2 to v1.0.2: the reflect2 that v1.1.11 asks for
 # reaches into the runtime's map iteration as it was before Go 1.18 and crashes
-# on today's. Everything else is as KubeFed's go.mod
-# asks. The build happens in a throwaway module that requires it.
+# on today's. Everything else is as KubeFed's go.mod asks. The build happens in
+# a throwaway module that requires it.
 #
 # Cold build: 14 minutes measured on 2 cores shared with other builds (load
 # average 20), module downloads included; 15 seconds with a warm build cache.
