@@ -107,6 +107,18 @@ func TestTakeOverFromKubeFed(t *testing.T) {
 		if out, errOut, err := runCtl(ctx, kubeconfig, args...); err != nil {
 			t.Fatalf("kubefedctl %s: %v\n%s%s", strings.Join(args, " "), err, out, errOut)
 		}
+		// KubeFed's own join records no member identity.
+		kfc := &unstructured.Unstructured{}
+		kfc.SetGroupVersionKind(schemaGVK("core.kubefed.io", "v1beta1", "KubeFedCluster"))
+		kfc.SetNamespace(federation.KubefedNamespace)
+		kfc.SetName(m.Name)
+		patch := fmt.Sprintf(`{"metadata":{"annotations":{%q:null}}}`, corev1beta1.ClusterIDAnnotation)
+		if err := host.Patch(ctx, kfc, client.RawPatch(types.MergePatchType, []byte(patch))); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := kfc.GetAnnotations()[corev1beta1.ClusterIDAnnotation]; ok {
+			t.Fatalf("KubeFedCluster %s still has %s", m.Name, corev1beta1.ClusterIDAnnotation)
+		}
 	}
 	var ftcNames []string
 	for _, ftc := range chartTypeConfigs(t, chartDir) {
