@@ -375,9 +375,9 @@ func gvkOf(r schema.GroupVersionResource) schema.GroupVersionKind {
 	return r.GroupVersion().WithKind(kinds[r.Resource])
 }
 
-// originOf is what this host records in kubefed.io/origin on the member objects
+// hostOrigin is what this host records in kubefed.io/origin on the member objects
 // it writes for cluster: the host's identity and the cluster's name.
-func originOf(t testing.TB, host client.Reader, cluster string) string {
+func hostOrigin(t testing.TB, host client.Reader, cluster string) string {
 	t.Helper()
 	id, err := clusterpkg.Identity(context.Background(), host)
 	if err != nil {

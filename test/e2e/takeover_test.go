@@ -319,7 +319,7 @@ spec:
 		if d := specDiff(before[o], obj); d != "" {
 			t.Errorf("%s: spec changed: %s", o, d)
 		}
-		if want := originOf(t, f.Host, o.cluster); obj.GetAnnotations()[fedv1beta1.OriginAnnotation] != want {
+		if want := hostOrigin(t, f.Host, o.cluster); obj.GetAnnotations()[fedv1beta1.OriginAnnotation] != want {
 			t.Errorf("%s has origin %q, want %q", o, obj.GetAnnotations()[fedv1beta1.OriginAnnotation], want)
 		}
 		// The one write each object needs: adoption, a server-side apply that
