@@ -65,12 +65,16 @@ fuzz: ## Run each fuzz target for FUZZTIME (20s); a failing input is saved under
 	$(GO) test -run '^$$' -fuzz '^FuzzPlan$$' -fuzztime $(FUZZTIME) ./runtime/scheduling
 
 .PHONY: test-binaries
-test-binaries: dns-binaries ## Build etcd, kube-apiserver, kubectl, kube-controller-manager, kube-scheduler, kwok, external-dns and CoreDNS from the Go module proxy (once).
+test-binaries: dns-binaries kubefed-binary ## Build etcd, kube-apiserver, kubectl, kube-controller-manager, kube-scheduler, kwok, external-dns, CoreDNS and KubeFed's controller manager from the Go module proxy (once).
 	hack/install-test-binaries.sh $(TEST_BIN)
 
 .PHONY: dns-binaries
 dns-binaries: ## Build external-dns and CoreDNS (with its etcd plugin) from the Go module proxy (once), for the DNS end-to-end tests.
 	hack/install-dns-binaries.sh $(TEST_BIN)
+
+.PHONY: kubefed-binary
+kubefed-binary: ## Build KubeFed v0.10.0's controller manager from the Go module proxy (once), for the takeover end-to-end test.
+	hack/install-kubefed.sh $(TEST_BIN)
 
 ##@ Local clusters
 

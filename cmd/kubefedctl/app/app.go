@@ -9,6 +9,7 @@ import (
 	"github.com/kubefed-gen/kubefed/cmd/kubefedctl/host"
 	"github.com/kubefed-gen/kubefed/cmd/kubefedctl/join"
 	"github.com/kubefed-gen/kubefed/cmd/kubefedctl/orphaning"
+	"github.com/kubefed-gen/kubefed/cmd/kubefedctl/propagatedversions"
 	"github.com/kubefed-gen/kubefed/cmd/kubefedctl/status"
 	"github.com/kubefed-gen/kubefed/cmd/kubefedctl/version"
 )
@@ -30,5 +31,6 @@ func NewCommand() *cobra.Command {
 	cmd.AddCommand(join.NewCommand(hostOpts), join.NewUnjoinCommand(hostOpts), version.NewCommand())
 	cmd.AddCommand(federate.NewCommand(hostOpts), orphaning.NewCommand(hostOpts), disable.NewCommand(hostOpts), status.NewCommand(hostOpts))
 	cmd.AddCommand(enable.NewCommand(hostOpts))
+	cmd.AddCommand(propagatedversions.NewCommand(hostOpts))
 	return cmd
 }
