@@ -130,24 +130,10 @@ func StartWithTypes(t testing.TB, opts manager.Options, types []fedtype.Descript
 			t.Error(err)
 		}
 	})
-	scheme := runtime.NewScheme()
-	for _, add := range append([]func(*runtime.Scheme) error{clientgoscheme.AddToScheme, corev1beta1.AddToScheme, schedulingv1alpha1.AddToScheme, apiextensionsv1.AddToScheme}, s.addToScheme...) {
-		if err := add(scheme); err != nil {
-			t.Fatal(err)
-		}
-	}
-	f := &Federation{Set: set, Members: map[string]client.Client{}, types: types, addToScheme: s.addToScheme}
-	if f.Host, err = client.New(set.Host.Config, client.Options{Scheme: scheme}); err != nil {
-		t.Fatal(err)
-	}
+	f := connect(t, set, types, s.addToScheme)
 	ctx := context.Background()
 	if err := f.Host.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: KubefedNamespace}}); err != nil {
 		t.Fatal(err)
-	}
-	for _, m := range set.Members {
-		if f.Members[m.Name], err = client.New(m.Config, client.Options{Scheme: scheme}); err != nil {
-			t.Fatal(err)
-		}
 	}
 	// Joins are independent, and each waits on its member's API server: with many
 	// members, joining one after another dominates the start.
@@ -162,6 +148,37 @@ func StartWithTypes(t testing.TB, opts manager.Options, types []fedtype.Descript
 	if err := joins.Wait(); err != nil {
 		t.Fatal(err)
 	}
+	f.run(t, opts)
+	return f
+}
+
+// connect returns a Federation with clients of set's host and members, whose
+// scheme knows the core APIs and the federated types of addToScheme.
+func connect(t testing.TB, set *clusters.Set, types []fedtype.Descriptor, addToScheme []func(*runtime.Scheme) error) *Federation {
+	t.Helper()
+	scheme := runtime.NewScheme()
+	for _, add := range append([]func(*runtime.Scheme) error{clientgoscheme.AddToScheme, corev1beta1.AddToScheme, schedulingv1alpha1.AddToScheme, apiextensionsv1.AddToScheme}, addToScheme...) {
+		if err := add(scheme); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := &Federation{Set: set, Members: map[string]client.Client{}, types: types, addToScheme: addToScheme}
+	var err error
+	if f.Host, err = client.New(set.Host.Config, client.Options{Scheme: scheme}); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range set.Members {
+		if f.Members[m.Name], err = client.New(m.Config, client.Options{Scheme: scheme}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return f
+}
+
+// run starts the manager with opts, its generated RBAC and admission policies,
+// stops it when the test ends, and waits until every member is Ready.
+func (f *Federation) run(t testing.TB, opts manager.Options) {
+	t.Helper()
 	opts.Namespace = KubefedNamespace
 	opts.MetricsAddr, opts.ProbeAddr = "0", "0"
 	if opts.HealthCheck.Period == 0 {
@@ -169,16 +186,15 @@ func StartWithTypes(t testing.TB, opts manager.Options, types []fedtype.Descript
 	}
 	// The manager runs as its service account with the generated RBAC, so every test
 	// also proves that RBAC grants all the manager needs.
-	f.mgrConfig = rest.CopyConfig(set.Host.Config)
+	f.mgrConfig = rest.CopyConfig(f.Set.Host.Config)
 	f.mgrConfig.Impersonate = rest.ImpersonationConfig{UserName: installRBAC(t, f.Host, "rbac")}
-	installAdmission(t, f.Host, types)
+	installAdmission(t, f.Host, f.types)
 	f.opts = opts
 	f.StartManager(t)
 	t.Cleanup(func() { f.StopManager(t) })
-	for _, m := range set.Members {
+	for _, m := range f.Set.Members {
 		f.WaitClusterReady(t, m.Name)
 	}
-	return f
 }
 
 // setLogger sends the manager's log through controller-runtime's logger: all of
