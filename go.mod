@@ -84,4 +84,7 @@ require (
 	sigs.k8s.io/structured-merge-diff/v6 v6.4.2 // indirect
 )
 
-tool sigs.k8s.io/controller-tools/cmd/controller-gen
+tool (
+	github.com/kubefed-gen/kubefed/cmd/kubefed-gen
+	sigs.k8s.io/controller-tools/cmd/controller-gen
+)
