@@ -65,8 +65,12 @@ fuzz: ## Run each fuzz target for FUZZTIME (20s); a failing input is saved under
 	$(GO) test -run '^$$' -fuzz '^FuzzPlan$$' -fuzztime $(FUZZTIME) ./runtime/scheduling
 
 .PHONY: test-binaries
-test-binaries: dns-binaries ## Build etcd, kube-apiserver, kubectl, kube-controller-manager, kube-scheduler, kwok, external-dns and CoreDNS from the Go module proxy (once).
+test-binaries: dns-binaries helm ## Build etcd, kube-apiserver, kubectl, kube-controller-manager, kube-scheduler, kwok, external-dns, CoreDNS and helm from the Go module proxy (once).
 	hack/install-test-binaries.sh $(TEST_BIN)
+
+.PHONY: helm
+helm: ## Build helm from the Go module proxy (once), for the chart's tests and for installing the chart.
+	hack/install-helm.sh $(TEST_BIN)
 
 .PHONY: dns-binaries
 dns-binaries: ## Build external-dns and CoreDNS (with its etcd plugin) from the Go module proxy (once), for the DNS end-to-end tests.
