@@ -39,30 +39,34 @@ func Get() string {
 }
 
 // fromBuildInfo finds the module's version whether it is the main module (go
-// install module@version, or a build in a checkout) or a dependency (go tool, go
-// run from another module). A build in a checkout is Devel even when the go
+// install module@version, go tool, or a build in a checkout) or a dependency
+// (go run from another module). A build in a checkout is Devel even when the go
 // command stamped it with a VCS-derived version, so that what it generates does
 // not change with every commit.
 func fromBuildInfo(info *debug.BuildInfo) string {
 	if info.Main.Path == Module {
-		if info.Main.Version == "" || vcsStamped(info) {
+		if vcsStamped(info) {
 			return Devel
 		}
-		return info.Main.Version
+		return moduleVersion(&info.Main)
 	}
 	for _, dep := range info.Deps {
-		if dep.Path != Module {
-			continue
+		if dep.Path == Module {
+			return moduleVersion(dep)
 		}
-		if r := dep.Replace; r != nil {
-			if r.Version == "" { // replaced by a folder
-				return Devel
-			}
-			return r.Version
-		}
-		return dep.Version
 	}
 	return Devel
+}
+
+// moduleVersion is m's version, or its replacement's: Devel for a folder.
+func moduleVersion(m *debug.Module) string {
+	if r := m.Replace; r != nil {
+		m = r
+	}
+	if m.Version == "" {
+		return Devel
+	}
+	return m.Version
 }
 
 func vcsStamped(info *debug.BuildInfo) bool {

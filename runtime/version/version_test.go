@@ -21,7 +21,11 @@ func TestFromBuildInfo(t *testing.T) {
 			Main:     debug.Module{Path: Module, Version: "v0.4.1-0.20261203101010-abcdefabcdef+dirty"},
 			Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "abcdef"}},
 		}, Devel},
-		{"go tool from a dependent module", debug.BuildInfo{Main: debug.Module{Path: "example.com/shop", Version: Devel}, Deps: dep("v0.4.0", nil)}, "v0.4.0"},
+		{"go tool", debug.BuildInfo{Main: debug.Module{Path: Module, Version: "v0.4.0"}}, "v0.4.0"},
+		{"go tool, the module replaced by a folder", debug.BuildInfo{Main: debug.Module{
+			Path: Module, Version: "v0.0.0-00010101000000-000000000000", Replace: &debug.Module{Path: "/src/kubefed"},
+		}}, Devel},
+		{"go run from a dependent module", debug.BuildInfo{Main: debug.Module{Path: "example.com/shop", Version: Devel}, Deps: dep("v0.4.0", nil)}, "v0.4.0"},
 		{"replaced by a folder", debug.BuildInfo{Main: debug.Module{Path: "example.com/shop"}, Deps: dep("v0.4.0", &debug.Module{Path: "../kubefed"})}, Devel},
 		{"replaced by another version", debug.BuildInfo{Main: debug.Module{Path: "example.com/shop"}, Deps: dep("v0.4.0", &debug.Module{Path: Module, Version: "v0.4.2"})}, "v0.4.2"},
 		{"not built with the module", debug.BuildInfo{Main: debug.Module{Path: "example.com/other"}}, Devel},
