@@ -51,7 +51,7 @@ Types come from any mix of:
   kubefed-gen --type k8s.io/api/batch/v1.CronJob --type cronjobs.batch/v1 --output ./fed
 
   # Your own types, from a go:generate line in your API package's folder
-  //go:generate go run github.com/kubefed-gen/kubefed/cmd/kubefed-gen --input-pkg example.com/widgets/api/v1 --output ../../federation
+  //go:generate go tool kubefed-gen --input-pkg example.com/widgets/api/v1 --output ../../federation
 
   # A CRD from its YAML (its storage version becomes Go types under ./fed/targets),
   # healthy in a member when its Ready condition is True
