@@ -35,9 +35,10 @@ import (
 // TestHelmChart installs the default manager's checked-in chart
 // (cmd/controller-manager/chart) with helm into a real host cluster, checks that
 // every object it rendered exists, that its CRDs are installed and that the
-// release Secret stays under the 1 MiB an object may have, then runs the
-// manager as the chart's ServiceAccount and sees a FederatedConfigMap reach a
-// joined member.
+// release Secret stays under the 1 MiB a Secret may hold and that the chart's
+// admission policy puts the sync finalizer on new federated objects, then runs
+// the manager as the chart's ServiceAccount and sees a FederatedConfigMap reach
+// a joined member.
 //
 // The clusters here are API servers without a kubelet, and no image can be
 // pulled on this machine, so the Deployment the chart installs never runs a
@@ -140,6 +141,24 @@ func TestHelmChart(t *testing.T) {
 	if size >= 1<<20 {
 		t.Errorf("release Secret holds %d bytes, over the 1 MiB a Secret may hold", size)
 	}
+
+	// The chart's admission policy puts the sync finalizer on a new federated
+	// object, with no manager running yet (a dry run: nothing is stored).
+	eventually(t, "the finalizer policy applied", func(ctx context.Context) error {
+		fcm := &unstructured.Unstructured{Object: map[string]any{
+			"apiVersion": "types.kubefed.io/v1beta1", "kind": "FederatedConfigMap",
+			"metadata": map[string]any{"name": "probe", "namespace": "default"},
+		}}
+		got, err := hostDyn.Resource(schema.GroupVersionResource{Group: "types.kubefed.io", Version: "v1beta1", Resource: "federatedconfigmaps"}).
+			Namespace("default").Create(ctx, fcm, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(got.GetFinalizers(), fedv1beta1.SyncFinalizer) {
+			return fmt.Errorf("finalizers %v", got.GetFinalizers())
+		}
+		return nil
+	})
 
 	// The manager, built from this checkout, as the chart's ServiceAccount.
 	bin := t.TempDir()
