@@ -18,7 +18,7 @@ export KUBEFED_TEST_BIN := $(TEST_BIN)
 
 .PHONY: help
 help: ## List the targets.
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-24s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 ##@ Main jobs
 
@@ -34,7 +34,7 @@ test: test-binaries ## Run every test, including the ones on real local clusters
 ##@ Development
 
 .PHONY: test-unit
-test-unit: test-binaries ## The fast tier: unit tests and single-API-server tests, no end-to-end runs (go test -short).
+test-unit: control-plane-binaries helm ## The fast tier: unit tests and single-API-server tests, no end-to-end runs (go test -short).
 	$(GO) test -short -count=1 ./...
 
 .PHONY: build
@@ -65,8 +65,15 @@ fuzz: ## Run each fuzz target for FUZZTIME (20s); a failing input is saved under
 	$(GO) test -run '^$$' -fuzz '^FuzzPlan$$' -fuzztime $(FUZZTIME) ./runtime/scheduling
 
 .PHONY: test-binaries
-test-binaries: dns-binaries kubefed-binary ## Build etcd, kube-apiserver, kubectl, kube-controller-manager, kube-scheduler, kwok, external-dns, CoreDNS and KubeFed's controller manager from the Go module proxy (once).
+test-binaries: control-plane-binaries dns-binaries helm kubefed-binary ## Build every binary the tests run, from the Go module proxy (once).
+
+.PHONY: control-plane-binaries
+control-plane-binaries: ## Build etcd, kube-apiserver, kubectl, kube-controller-manager, kube-scheduler and kwok from the Go module proxy (once).
 	hack/install-test-binaries.sh $(TEST_BIN)
+
+.PHONY: helm
+helm: ## Build helm from the Go module proxy (once), for the chart's tests and for installing the chart.
+	hack/install-helm.sh $(TEST_BIN)
 
 .PHONY: dns-binaries
 dns-binaries: ## Build external-dns and CoreDNS (with its etcd plugin) from the Go module proxy (once), for the DNS end-to-end tests.

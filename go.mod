@@ -84,4 +84,7 @@ require (
 	sigs.k8s.io/randfill v1.0.0 // indirect
 )
 
-tool sigs.k8s.io/controller-tools/cmd/controller-gen
+tool (
+	github.com/kubefed-gen/kubefed/cmd/kubefed-gen
+	sigs.k8s.io/controller-tools/cmd/controller-gen
+)

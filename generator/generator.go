@@ -23,6 +23,7 @@ import (
 	"github.com/kubefed-gen/kubefed/generator/emit"
 	"github.com/kubefed-gen/kubefed/generator/emit/admission"
 	"github.com/kubefed-gen/kubefed/generator/emit/apitypes"
+	"github.com/kubefed-gen/kubefed/generator/emit/chart"
 	"github.com/kubefed-gen/kubefed/generator/emit/clients"
 	"github.com/kubefed-gen/kubefed/generator/emit/crd"
 	"github.com/kubefed-gen/kubefed/generator/emit/fedtypes"
@@ -111,10 +112,13 @@ func Generate(opts Options) error {
 		crd.Generator{Context: ctx, MaxDescriptionLength: opts.MaxDescriptionLength, Report: func(l string) { logf("%s", l) }},
 		fedtypes.Generator{Context: ctx},
 	}
+	// The chart is made from the manifests written before it in the same run.
+	out := emit.NewRecorder(emit.ToDirectory(ctx.OutputDir))
 	if opts.Manager {
-		gens = append(gens, rbac.Generator{Context: ctx}, admission.Generator{Context: ctx}, manager.Generator{Context: ctx})
+		gens = append(gens, rbac.Generator{Context: ctx}, admission.Generator{Context: ctx}, manager.Generator{Context: ctx},
+			chart.Generator{Context: ctx, Manifests: out.Files})
 	}
-	if err := emit.Run(ctx.OutputDir, []string{ctx.APIPackage()}, emit.ToDirectory(ctx.OutputDir), gens...); err != nil {
+	if err := emit.Run(ctx.OutputDir, []string{ctx.APIPackage()}, out, gens...); err != nil {
 		return err
 	}
 	if err := writeClients(ctx, opts.Clients == nil || *opts.Clients); err != nil {

@@ -5,4 +5,4 @@
 // bin/controller-manager), RBAC, install manifests and a Dockerfile.
 package controllermanager
 
-//go:generate go run github.com/kubefed-gen/kubefed/cmd/kubefed-gen --config kubefed-gen.yaml
+//go:generate go tool kubefed-gen --config kubefed-gen.yaml

@@ -12,10 +12,15 @@ import (
 
 	"github.com/kubefed-gen/kubefed/generator"
 	"github.com/kubefed-gen/kubefed/generator/discover"
+	"github.com/kubefed-gen/kubefed/runtime/version"
 )
 
-// generate is what the command runs; tests replace it to see the settings.
-var generate = generator.Generate
+// generate and verify are what the command runs; tests replace them to see the
+// settings.
+var (
+	generate = generator.Generate
+	verify   = generator.Verify
+)
 
 func newRootCommand() *cobra.Command {
 	var (
@@ -23,6 +28,7 @@ func newRootCommand() *cobra.Command {
 		configFile string
 		maxDesc    int
 		clients    bool
+		verifyOnly bool
 	)
 	cmd := &cobra.Command{
 		Use:   "kubefed-gen",
@@ -45,14 +51,18 @@ Types come from any mix of:
   kubefed-gen --type k8s.io/api/batch/v1.CronJob --type cronjobs.batch/v1 --output ./fed
 
   # Your own types, from a go:generate line in your API package's folder
-  //go:generate go run github.com/kubefed-gen/kubefed/cmd/kubefed-gen --input-pkg example.com/widgets/api/v1 --output ../../federation
+  //go:generate go tool kubefed-gen --input-pkg example.com/widgets/api/v1 --output ../../federation
 
   # A CRD from its YAML (its storage version becomes Go types under ./fed/targets),
   # healthy in a member when its Ready condition is True
   kubefed-gen --crd config/crd/certificates.yaml --health-condition certificates.cert-manager.io=Ready --output ./fed
 
   # Everything from a file
-  kubefed-gen --config kubefed-gen.yaml`,
+  kubefed-gen --config kubefed-gen.yaml
+
+  # Fail, listing them, when generated files differ from what this kubefed-gen
+  # writes (for instance after upgrading the kubefed module); nothing is written
+  kubefed-gen --config kubefed-gen.yaml --verify`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
@@ -69,6 +79,9 @@ Types come from any mix of:
 			}
 			if cmd.Flags().Changed("clients") {
 				opts.Clients = &clients
+			}
+			if verifyOnly {
+				return runVerify(cmd, opts)
 			}
 			opts.Log = cmd.ErrOrStderr()
 			return generate(opts)
@@ -88,8 +101,28 @@ Types come from any mix of:
 	f.BoolVar(&opts.Manager, "manager", false, "also write the manager command (<output>/cmd/manager), RBAC, install manifests and a Dockerfile")
 	f.StringVar(&opts.ManagerImage, "manager-image", "", "image the install manifests run (default kubefed-controller-manager:latest)")
 	f.IntVar(&maxDesc, "max-description-length", 0, "truncate CRD schema descriptions to this many characters; 0 drops them (default: keep them whole)")
+	f.BoolVar(&verifyOnly, "verify", false, "write nothing: generate into a temporary copy of the module and fail, listing them, if generated files differ from what is on disk")
 	cmd.AddCommand(newMarkersCommand())
 	return cmd
+}
+
+// runVerify is --verify: it lists stale files on stdout and fails when there are
+// any.
+func runVerify(cmd *cobra.Command, opts generator.Options) error {
+	stale, err := verify(opts)
+	if err != nil {
+		return err
+	}
+	if len(stale) == 0 {
+		fmt.Fprintf(cmd.OutOrStdout(), "generated files in %s are up to date (kubefed-gen %s)\n", opts.OutputDir, version.Get())
+		return nil
+	}
+	for _, s := range stale {
+		s.Path = filepath.Join(opts.OutputDir, s.Path)
+		fmt.Fprintln(cmd.OutOrStdout(), s)
+	}
+	return fmt.Errorf("%d generated file(s) in %s differ from what kubefed-gen %s writes; run it without --verify (go generate) and commit the result",
+		len(stale), opts.OutputDir, version.Get())
 }
 
 // readConfig reads a kubefed-gen YAML file strictly, so that a misspelt key is an

@@ -3,4 +3,4 @@
 // is its output.
 package builtintypes
 
-//go:generate go run github.com/kubefed-gen/kubefed/cmd/kubefed-gen --type statefulsets.apps --type cronjobs.batch --clients=false --output ./federation
+//go:generate go tool kubefed-gen --type statefulsets.apps --type cronjobs.batch --clients=false --output ./federation

@@ -3,4 +3,4 @@
 // them like any other type, with a controller manager for the set.
 package crdyaml
 
-//go:generate go run github.com/kubefed-gen/kubefed/cmd/kubefed-gen --crd crds/velero.io_backups.yaml --manager --clients=false --output ./federation
+//go:generate go tool kubefed-gen --crd crds/velero.io_backups.yaml --manager --clients=false --output ./federation

@@ -4,4 +4,4 @@
 package owntypes
 
 //go:generate go tool controller-gen object paths=./api/...
-//go:generate go run github.com/kubefed-gen/kubefed/cmd/kubefed-gen --input-pkg github.com/kubefed-gen/kubefed/examples/own-types/api/v1alpha1 --clients=false --output ./federation
+//go:generate go tool kubefed-gen --input-pkg github.com/kubefed-gen/kubefed/examples/own-types/api/v1alpha1 --clients=false --output ./federation

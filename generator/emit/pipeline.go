@@ -68,6 +68,41 @@ func (f *memoryFile) Close() error {
 	return nil
 }
 
+// Recorder is an output rule that writes through Rule and keeps a copy of every
+// artefact (not code for a loaded package) under its path, so that a later
+// generator of the same run can build on what earlier ones wrote.
+type Recorder struct {
+	Rule  genall.OutputRule
+	Files InMemory
+}
+
+// NewRecorder records what rule is given.
+func NewRecorder(rule genall.OutputRule) *Recorder { return &Recorder{Rule: rule, Files: InMemory{}} }
+
+// Open implements genall.OutputRule.
+func (r *Recorder) Open(pkg *loader.Package, itemPath string) (io.WriteCloser, error) {
+	w, err := r.Rule.Open(pkg, itemPath)
+	if err != nil || pkg != nil {
+		return w, err
+	}
+	return &teeFile{WriteCloser: w, copy: &memoryFile{files: r.Files, path: itemPath}}, nil
+}
+
+type teeFile struct {
+	io.WriteCloser
+	copy *memoryFile
+}
+
+func (f *teeFile) Write(p []byte) (int, error) {
+	f.copy.Write(p)
+	return f.WriteCloser.Write(p)
+}
+
+func (f *teeFile) Close() error {
+	f.copy.Close()
+	return f.WriteCloser.Close()
+}
+
 // Output writes data as itemPath (slash-separated, below the output folder)
 // through the generation context's output rule.
 func Output(ctx *genall.GenerationContext, itemPath string, data []byte) error {

@@ -136,8 +136,14 @@ func Main(name string, types []fedtype.Descriptor, addToScheme ...func(*runtime.
 	zapOpts.BindFlags(goFlags) // --zap-log-level and friends, as kubebuilder projects have
 	fs.AddGoFlagSet(goFlags)
 	fs.AddGoFlagSet(flag.CommandLine) // --kubeconfig, registered by controller-runtime
+	showVersion := fs.Bool("version", false, "print the version and the API versions, then exit")
 	_ = fs.Parse(os.Args[1:])
+	if *showVersion {
+		printVersion(os.Stdout, name, types)
+		return
+	}
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
+	logVersion(name, types)
 	if err := setDNSGates(&opts, dnsGates); err != nil {
 		fmt.Fprintln(os.Stderr, "error: --feature-gates:", err)
 		os.Exit(2)

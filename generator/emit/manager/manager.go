@@ -218,6 +218,7 @@ func writeDefault(gctx *genall.GenerationContext, ctx *emit.Context, mod module)
 func writeDockerfile(gctx *genall.GenerationContext, ctx *emit.Context, mod module) error {
 	rel := mod.rel(ctx.OutputDir)
 	data, err := templates.Render("Dockerfile", map[string]any{
+		"Header":         emit.Header,
 		"Package":        ctx.GoPackage,
 		"DockerfilePath": path.Join(rel, "Dockerfile"),
 		"Image":          ctx.ManagerImage,

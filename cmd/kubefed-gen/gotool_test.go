@@ -1,0 +1,139 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/kubefed-gen/kubefed/test/gomodule"
+)
+
+// readmeWorkflow is the part of README.md this test follows, between its markers.
+var readmeWorkflow = regexp.MustCompile("(?s)<!-- go-tool-workflow:[^>]*-->(.*?)<!-- end go-tool-workflow -->")
+
+// fence is a fenced block of the README: its language and its text.
+var fence = regexp.MustCompile("(?s)```(sh|go)\n(.*?)```")
+
+// TestGoToolWorkflow follows the README's `go tool` steps word for word in a new
+// module: each sh block's commands run in the module's root, each go block is
+// written to the file its first line names. The module is not published, so one
+// step is added before them: go.mod requires it at a placeholder version and
+// replaces it by this checkout. Then a unit test of the generated types runs in
+// that module, and the generated headers name the generator's version.
+func TestGoToolWorkflow(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds kubefed-gen as a tool of a new module and generates with it; make test runs it")
+	}
+	readme, err := os.ReadFile(filepath.Join(gomodule.Root(t), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := readmeWorkflow.FindSubmatch(readme)
+	if m == nil {
+		t.Fatal("README.md has no go-tool-workflow section")
+	}
+	blocks := fence.FindAllSubmatch(m[1], -1)
+	if len(blocks) == 0 {
+		t.Fatal("the README's go-tool-workflow section has no sh or go block")
+	}
+
+	// A module with only a go line, as `go mod init` writes it, plus the one
+	// extra step: the unpublished module, required and replaced by this checkout.
+	root := gomodule.Root(t)
+	mod := t.TempDir()
+	goSum, err := os.ReadFile(filepath.Join(root, "go.sum"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gomodule.WriteFiles(t, mod, map[string]string{"go.mod": "module example.com/shop\n\ngo 1.26\n", "go.sum": string(goSum)})
+	t.Setenv("GOFLAGS", "-mod=mod")
+	t.Setenv("GOPROXY", "off") // everything comes from the module cache
+	gomodule.Go(t, mod, "mod", "edit",
+		"-require", "github.com/kubefed-gen/kubefed@v0.0.0-00010101000000-000000000000",
+		"-replace", "github.com/kubefed-gen/kubefed="+root)
+
+	var ran []string
+	for _, b := range blocks {
+		lang, text := string(b[1]), string(b[2])
+		switch lang {
+		case "go":
+			first, _, _ := strings.Cut(text, "\n")
+			name := strings.TrimSpace(strings.TrimPrefix(first, "//"))
+			if !strings.HasPrefix(first, "// ") || !strings.HasSuffix(name, ".go") {
+				t.Fatalf("a go block of the README's workflow must start with the file's path as a comment, not %q", first)
+			}
+			gomodule.WriteFiles(t, mod, map[string]string{name: text})
+		case "sh":
+			for _, line := range strings.Split(text, "\n") {
+				if line = strings.TrimSpace(line); line == "" || strings.HasPrefix(line, "#") {
+					continue
+				}
+				cmd := exec.Command("sh", "-c", line)
+				cmd.Dir = mod
+				if out, err := cmd.CombinedOutput(); err != nil {
+					t.Fatalf("README step %q: %v\n%s", line, err, out)
+				}
+				ran = append(ran, line)
+			}
+		}
+	}
+	t.Logf("ran the README's steps: %q", ran)
+	for _, want := range []string{"go get -tool github.com/kubefed-gen/kubefed/cmd/kubefed-gen", "go generate ./...", "go build ./..."} {
+		if !slices.Contains(ran, want) {
+			t.Errorf("the README's workflow no longer runs %q; this test checks what it generates", want)
+		}
+	}
+
+	// The generated types, as a user's unit test would use them.
+	gomodule.WriteFiles(t, mod, map[string]string{"federation/types_test.go": `package federation_test
+
+import (
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	typesv1beta1 "example.com/shop/federation/apis/types/v1beta1"
+	"example.com/shop/federation/fedtypes"
+)
+
+func TestTypes(t *testing.T) {
+	scheme := runtime.NewScheme()
+	if err := typesv1beta1.AddToScheme(scheme); err != nil {
+		t.Fatal(err)
+	}
+	fed := &typesv1beta1.FederatedConfigMap{}
+	fed.Spec.Template.Data = map[string]string{"colour": "blue"}
+	gvks, _, err := scheme.ObjectKinds(fed)
+	if err != nil || len(gvks) != 1 || gvks[0].String() != "types.kubefed.io/v1beta1, Kind=FederatedConfigMap" {
+		t.Fatalf("FederatedConfigMap kinds %v, %v", gvks, err)
+	}
+	var target *corev1.ConfigMap = fed.TargetObject()
+	if target.Data["colour"] != "blue" {
+		t.Errorf("target %+v", target)
+	}
+	var names []string
+	for _, d := range fedtypes.Descriptors {
+		names = append(names, d.TypeInfo().Name)
+	}
+	if len(names) != 2 || names[0] != "configmaps" || names[1] != "deployments.apps" {
+		t.Errorf("descriptors %v, want configmaps and deployments.apps", names)
+	}
+}
+`})
+	gomodule.Go(t, mod, "vet", "./...")
+	gomodule.Go(t, mod, "test", "./...")
+
+	header, err := os.ReadFile(filepath.Join(mod, "federation", "fedtypes", "zz_generated.fedtypes.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// kubefed replaced by a folder: no published version pins the code down.
+	if first, _, _ := strings.Cut(string(header), "\n"); first != "// Code generated by kubefed-gen (devel). DO NOT EDIT." {
+		t.Errorf("generated header %q", first)
+	}
+}
