@@ -51,12 +51,7 @@ if ((!need_external_dns && !need_coredns)); then
   exit 0
 fi
 
-command -v go >/dev/null || die "go is not on PATH; install Go 1.26 first"
-mkdir -p "$dest"
-work=$(mktemp -d)
-trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
-export GOFLAGS=-mod=mod GOWORK=off CGO_ENABLED=0
-proxy=$(go env GOPROXY)
+workspace
 
 
 # edit FILE SED-SCRIPT: edits FILE in place and fails if nothing changed, so that

@@ -25,12 +25,7 @@ if built helm "$HELM_VERSION"; then
   exit 0
 fi
 
-command -v go >/dev/null || die "go is not on PATH; install Go 1.26 first"
-mkdir -p "$dest"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export GOFLAGS=-mod=mod GOWORK=off CGO_ENABLED=0
-proxy=$(go env GOPROXY)
+workspace
 
 log "building helm $HELM_VERSION from $HELM_MODULE"
 cd "$work"

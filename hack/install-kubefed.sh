@@ -41,11 +41,7 @@ if built "$NAME" "$KUBEFED_VERSION" && built "$CHART" "$KUBEFED_VERSION"; then
   exit 0
 fi
 
-command -v go >/dev/null || die "go is not on PATH; install Go 1.26 first"
-mkdir -p "$dest"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export GOFLAGS=-mod=mod GOWORK=off CGO_ENABLED=0
+workspace
 
 cd "$work"
 go mod init kubefed.local/kubefed >/dev/null 2>&1

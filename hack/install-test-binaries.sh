@@ -50,12 +50,7 @@ if ((!need_etcd && !need_kwok && ${#need_kube[@]} == 0)); then
   exit 0
 fi
 
-command -v go >/dev/null || die "go is not on PATH; install Go 1.26 first"
-mkdir -p "$dest"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export GOFLAGS=-mod=mod GOWORK=off CGO_ENABLED=0
-proxy=$(go env GOPROXY)
+workspace
 
 
 if ((need_etcd)); then

@@ -1,5 +1,5 @@
 # Shared by the scripts that build test binaries from the Go module proxy
-# (hack/install-test-binaries.sh, hack/install-dns-binaries.sh). Source it after
+# (hack/install-*.sh). Source it after
 # setting dest (the folder built into) and stamp (its DEST/.versions file).
 
 log() { printf '==> %s\n' "$*" >&2; }
@@ -31,4 +31,16 @@ fetch() {
     die "cannot download $1 from the Go module proxy ($(go env GOPROXY)): $out"
   fi
   printf '%s' "$out" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p'
+}
+
+# workspace: checks for Go, creates DEST and a throwaway folder $work (removed on
+# exit; the module cache marks files read-only) for the build module, and sets the
+# build environment. $proxy names the Go module proxy for error messages.
+workspace() {
+  command -v go >/dev/null || die "go is not on PATH; install Go 1.26 first"
+  mkdir -p "$dest"
+  work=$(mktemp -d)
+  trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
+  export GOFLAGS=-mod=mod GOWORK=off CGO_ENABLED=0
+  proxy=$(go env GOPROXY)
 }
