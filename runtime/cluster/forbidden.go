@@ -14,6 +14,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
+
+	corev1beta1 "github.com/kubefed-gen/kubefed/runtime/apis/core/v1beta1"
 )
 
 // A member joined with AccessTypes forbids the types it was not granted. Its
@@ -23,12 +25,10 @@ import (
 // member's refusal, and reads of the type fail at once with it; the
 // KubeFedCluster's TypesAllowed condition lists the forbidden types.
 
-// Condition of a KubeFedCluster saying whether the member lets the manager
-// read every federated type it watches there; set once a type was forbidden.
+// Reasons of a KubeFedCluster's TypesAllowed condition.
 const (
-	ConditionTypesAllowed = "TypesAllowed"
-	ReasonTypesForbidden  = "Forbidden"
-	ReasonTypesAllowed    = "AllAllowed"
+	ReasonTypesForbidden = "Forbidden"
+	ReasonTypesAllowed   = "AllAllowed"
 )
 
 // forbiddenTypes are the types a member refused to list, with its answer.
@@ -61,7 +61,7 @@ func (f *forbiddenTypes) get(gvk schema.GroupVersionKind) error {
 func (f *forbiddenTypes) condition(generation int64) (metav1.Condition, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	c := metav1.Condition{Type: ConditionTypesAllowed, ObservedGeneration: generation}
+	c := metav1.Condition{Type: corev1beta1.ClusterTypesAllowed, ObservedGeneration: generation}
 	if len(f.byGVK) == 0 {
 		c.Status, c.Reason, c.Message = metav1.ConditionTrue, ReasonTypesAllowed, "the member lets this federation read every type it propagates"
 		return c, f.ever

@@ -124,9 +124,9 @@ func TestMembersTypesAccess(t *testing.T) {
 		if !meta.IsStatusConditionTrue(kfc.Status.Conditions, corev1beta1.ClusterReady) {
 			return nil, fmt.Errorf("member1 is not Ready: %+v", kfc.Status.Conditions)
 		}
-		c := meta.FindStatusCondition(kfc.Status.Conditions, cluster.ConditionTypesAllowed)
+		c := meta.FindStatusCondition(kfc.Status.Conditions, corev1beta1.ClusterTypesAllowed)
 		if c == nil {
-			return nil, fmt.Errorf("no %s condition: %+v", cluster.ConditionTypesAllowed, kfc.Status.Conditions)
+			return nil, fmt.Errorf("no %s condition: %+v", corev1beta1.ClusterTypesAllowed, kfc.Status.Conditions)
 		}
 		return c, nil
 	}

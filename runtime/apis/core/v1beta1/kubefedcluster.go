@@ -62,11 +62,15 @@ type LocalSecretReference struct {
 const (
 	ClusterReady   = "Ready"
 	ClusterOffline = "Offline"
+	// ClusterTypesAllowed says whether the member lets the manager read every
+	// federated type it propagates there; set once the member refused one.
+	ClusterTypesAllowed = "TypesAllowed"
 )
 
 // KubeFedClusterStatus is the member's observed health.
 type KubeFedClusterStatus struct {
-	// Conditions hold Ready and Offline.
+	// Conditions hold Ready, Offline and, once the member refused a federated
+	// type, TypesAllowed.
 	// +optional
 	// +listType=map
 	// +listMapKey=type
