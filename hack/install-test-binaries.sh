@@ -67,7 +67,7 @@ else
 fi
 
 if ((${#need_kube[@]})); then
-  log "building ${need_kube[*]} $KUBE_VERSION from k8s.io/kubernetes (cold on 2 cores: kube-apiserver and kubectl about 10 minutes, then kube-controller-manager about 7 and kube-scheduler under 1)"
+  log "building ${need_kube[*]} $KUBE_VERSION from k8s.io/kubernetes (cold on 2 cores: kube-apiserver and kubectl about 8 minutes, then kube-controller-manager about 3 and kube-scheduler under 1)"
   mkdir -p "$work/kube" && cd "$work/kube"
   kdir=$(fetch "k8s.io/kubernetes@$KUBE_VERSION")
   [[ -n $kdir && -f $kdir/go.mod ]] || die "k8s.io/kubernetes@$KUBE_VERSION has no go.mod in the module cache"
@@ -111,7 +111,7 @@ fi
 if ((need_kwok)); then
   # kwok's go.mod needs no replace directives: its own requirements (k8s.io/*
   # v0.36) are what gets built, exactly as `go install` would.
-  log "building kwok $KWOK_VERSION from $KWOK_MODULE (about 3 minutes cold on 2 cores)"
+  log "building kwok $KWOK_VERSION from $KWOK_MODULE (about 2 minutes cold on 2 cores)"
   mkdir -p "$work/kwok" && cd "$work/kwok"
   go mod init kubefed.local/kwok >/dev/null 2>&1
   kwdir=$(fetch "$KWOK_MODULE@$KWOK_VERSION")
