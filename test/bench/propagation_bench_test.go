@@ -43,9 +43,11 @@ const (
 //     issued at once, at the same concurrency: what a perfect pipeline costs.
 //
 // Per phase it also reports the host writes per federated object (the user's
-// own included), the member writes per member object, reconciles per object and
-// the controller's CPU time per member write; then a resync of every object with
-// nothing changed, whose member writes should be 0; and the peak heap.
+// own included), the member writes per member object, reconciles per object,
+// the controller's CPU time per member write, and the CPU time of the clusters'
+// API servers and etcds, also as a ratio to theirs in floor B; then a resync of
+// every object with nothing changed, whose member writes should be 0; and the
+// peak heap.
 //
 // It runs twice: with the typed sync controller the default manager is built
 // with, and with the dynamic one (unstructured objects) of a manager built
@@ -140,8 +142,12 @@ func cmIndex(name string) int {
 	return i
 }
 
-// floors are one phase's floor A and floor B.
-type floors struct{ a, b time.Duration }
+// floors are one phase's floor A and floor B, and the CPU time the clusters'
+// processes used during floor B.
+type floors struct {
+	a, b        time.Duration
+	clustersCPU clusterCPU
+}
 
 func benchmarkPropagation(b *testing.B, f *federation.Federation) {
 	ctx := context.Background()
@@ -157,7 +163,7 @@ func benchmarkPropagation(b *testing.B, f *federation.Federation) {
 
 		stopSampling := samplePeakHeap()
 		for _, phase := range phases {
-			cpu, reconciles := cpuSeconds(), counter(b, "controller_runtime_reconcile_total")
+			cpu, reconciles, apiCPU := cpuSeconds(), counter(b, "controller_runtime_reconcile_total"), clustersCPU(b, f)
 			hostWrites, memberWrites := counter(b, "kubefed_host_writes_total"), counter(b, "kubefed_member_writes_total")
 			start := time.Now()
 			run(b, objects, func(i int) error { return phase.host(ctx, f.Host, "bench", i, federation.PlacementOn(members...)) })
@@ -185,6 +191,11 @@ func benchmarkPropagation(b *testing.B, f *federation.Federation) {
 			b.ReportMetric(written/float64(objects*len(members)), phase.name+"-member-writes/member-object")
 			b.ReportMetric((counter(b, "controller_runtime_reconcile_total")-reconciles)/objects, phase.name+"-reconciles/object")
 			b.ReportMetric((cpuSeconds()-cpu)*1000/max(written, 1), phase.name+"-cpu-ms/member-write")
+			// What the API servers and etcds spent, against the same for floor B:
+			// on a machine they share with the manager, this bounds the ratio.
+			apiUsed := clustersCPU(b, f).since(apiCPU)
+			apiUsed.report(b, phase.name)
+			b.ReportMetric((apiUsed.host+apiUsed.members)/(fl.clustersCPU.host+fl.clustersCPU.members), phase.name+"-clusters-cpu-x-floorB")
 			if phase.name == "create" {
 				b.ReportMetric(resyncWrites(b, f), "resync-writes")
 			}
@@ -221,7 +232,7 @@ func measureFloors(b *testing.B, f *federation.Federation) map[string]floors {
 			start := time.Now()
 			membersOnly(ctx)
 			a := time.Since(start)
-			start = time.Now()
+			start, cpu := time.Now(), clustersCPU(b, f)
 			var wg sync.WaitGroup
 			placement := federation.PlacementOn(f.MemberNames()...)
 			wg.Go(func() { run(b, objects, func(i int) error { return phase.host(ctx, f.Host, "floor", i, placement) }) })
@@ -231,9 +242,10 @@ func measureFloors(b *testing.B, f *federation.Federation) map[string]floors {
 				})
 			}
 			wg.Wait()
-			out[phase.name] = floors{a: a, b: time.Since(start)}
+			out[phase.name] = floors{a: a, b: time.Since(start), clustersCPU: clustersCPU(b, f).since(cpu)}
 			b.ReportMetric(a.Seconds(), phase.name+"-floorA-s")
 			b.ReportMetric(out[phase.name].b.Seconds(), phase.name+"-floorB-s")
+			out[phase.name].clustersCPU.report(b, phase.name+"-floorB")
 		}
 	})
 	return out
@@ -316,6 +328,33 @@ func counter(b *testing.B, name string) float64 {
 		}
 	}
 	return sum
+}
+
+// clusterCPU is the CPU time, in seconds, the host's and the members'
+// processes (API servers and etcds) have used.
+type clusterCPU struct{ host, members float64 }
+
+func clustersCPU(b *testing.B, f *federation.Federation) clusterCPU {
+	host, err := f.Set.Host.CPU()
+	if err != nil {
+		b.Fatal(err)
+	}
+	members, err := f.Set.MemberCPU()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return clusterCPU{host: host.Seconds(), members: members.Seconds()}
+}
+
+func (c clusterCPU) since(start clusterCPU) clusterCPU {
+	return clusterCPU{host: c.host - start.host, members: c.members - start.members}
+}
+
+// report reports c as the host's, the members' and their sum.
+func (c clusterCPU) report(b *testing.B, prefix string) {
+	b.ReportMetric(c.host, prefix+"-host-cpu-s")
+	b.ReportMetric(c.members, prefix+"-members-cpu-s")
+	b.ReportMetric(c.host+c.members, prefix+"-clusters-cpu-s")
 }
 
 // cpuSeconds is the user and system CPU time of this process: the in-process

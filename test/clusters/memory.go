@@ -60,20 +60,9 @@ func ProcessMemory(pid int) (Memory, error) {
 // its etcd unless it keeps its data in a shared one, and the components of its
 // Workloads.
 func (c *Cluster) Memory() (Memory, error) {
-	pid, err := c.APIServerPID()
+	pids, err := c.pids()
 	if err != nil {
 		return Memory{}, err
-	}
-	pids := []int{pid}
-	if c.etcd != nil {
-		pid, err := etcdPID(c.etcd)
-		if err != nil {
-			return Memory{}, fmt.Errorf("cluster %s: %w", c.Name, err)
-		}
-		pids = append(pids, pid)
-	}
-	for _, p := range c.components {
-		pids = append(pids, p.cmd.Process.Pid)
 	}
 	var sum Memory
 	for _, pid := range pids {

@@ -56,6 +56,28 @@ func (c *Cluster) APIServerPID() (int, error) {
 	return pid, nil
 }
 
+// pids returns the process IDs of the cluster's processes: its kube-apiserver,
+// its etcd unless it keeps its data in a shared one, and the components of its
+// Workloads.
+func (c *Cluster) pids() ([]int, error) {
+	pid, err := c.APIServerPID()
+	if err != nil {
+		return nil, err
+	}
+	pids := []int{pid}
+	if c.etcd != nil {
+		pid, err := etcdPID(c.etcd)
+		if err != nil {
+			return nil, fmt.Errorf("cluster %s: %w", c.Name, err)
+		}
+		pids = append(pids, pid)
+	}
+	for _, p := range c.components {
+		pids = append(pids, p.cmd.Process.Pid)
+	}
+	return pids, nil
+}
+
 // etcdPID returns the process ID of etcd e, a child of this process, found in
 // /proc by the client URL it listens on.
 func etcdPID(e *envtest.Etcd) (int, error) {
