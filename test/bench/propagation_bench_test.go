@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"path/filepath"
 	"runtime/metrics"
 	"slices"
 	"strconv"
@@ -18,6 +19,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	crmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
@@ -165,6 +168,7 @@ func benchmarkPropagation(b *testing.B, f *federation.Federation) {
 		for _, phase := range phases {
 			cpu, reconciles, apiCPU := cpuSeconds(), counter(b, "controller_runtime_reconcile_total"), clustersCPU(b, f)
 			hostWrites, memberWrites := counter(b, "kubefed_host_writes_total"), counter(b, "kubefed_member_writes_total")
+			profiled := profileHost(b, f, phase.name)
 			start := time.Now()
 			run(b, objects, func(i int) error { return phase.host(ctx, f.Host, "bench", i, federation.PlacementOn(members...)) })
 			n := objects
@@ -181,6 +185,7 @@ func benchmarkPropagation(b *testing.B, f *federation.Federation) {
 				})
 			}
 			took := time.Since(start)
+			profiled()
 			fl := measured[phase.name]
 			written := counter(b, "kubefed_member_writes_total") - memberWrites
 			b.ReportMetric(took.Seconds(), phase.name+"-s")
@@ -328,6 +333,43 @@ func counter(b *testing.B, name string) float64 {
 		}
 	}
 	return sum
+}
+
+// profileHostEnv names a folder: with it, the benchmark saves a CPU profile of
+// the host's kube-apiserver over the first profileHostSeconds of each phase
+// there, as <phase>.pprof.
+const (
+	profileHostEnv     = "KUBEFED_BENCH_HOST_PROFILES"
+	profileHostSeconds = 6
+)
+
+// profileHost starts the host API server's CPU profile of phase if
+// profileHostEnv asks for one; the returned function waits until it is saved.
+func profileHost(b *testing.B, f *federation.Federation, phase string) (wait func()) {
+	dir := os.Getenv(profileHostEnv)
+	if dir == "" {
+		return func() {}
+	}
+	cfg := rest.CopyConfig(f.Set.Host.Config)
+	cfg.Timeout = 2 * profileHostSeconds * time.Second
+	c, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		profile, err := c.CoreV1().RESTClient().Get().AbsPath("/debug/pprof/profile").
+			Param("seconds", strconv.Itoa(profileHostSeconds)).DoRaw(context.Background())
+		if err == nil {
+			err = os.WriteFile(filepath.Join(dir, phase+".pprof"), profile, 0o644)
+		}
+		done <- err
+	}()
+	return func() {
+		if err := <-done; err != nil {
+			b.Fatalf("profile of the host API server: %v", err)
+		}
+	}
 }
 
 // clusterCPU is the CPU time, in seconds, the host's and the members'
